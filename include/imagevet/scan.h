@@ -1,0 +1,65 @@
+/* scan.h: vet one image end to end and render the report.
+ *
+ *   struct ivet_scan_opts o;
+ *   ivet_scan_opts_init(&o);
+ *   o.image = "oci-archive:app.tar";
+ *   struct ivet_report *r = ivet_scan(&o, &err);      // NULL + err on failure
+ *   ivet_report_render(r, "json", stdout, false, &err);
+ *   int status = ivet_report_exit_status(r, IVET_FAIL_ON_FAIL);
+ *   ivet_report_free(r);
+ *
+ * A scan that cannot vet the image (bad input, digest mismatch, limit) fails
+ * as a whole: there is never a partial report that could pass. */
+#ifndef IMAGEVET_SCAN_H
+#define IMAGEVET_SCAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "imagevet/error.h"
+#include "imagevet/limits.h"
+
+struct ivet_report;
+
+struct ivet_scan_opts {
+    const char *image;              /* transport:location, a path, or a registry name */
+    const char *platform;           /* "os/arch[/variant]", NULL = host's (or the only one) */
+    unsigned threads;               /* 0 = number of cores */
+    bool no_content;                /* skip content analysis (config/history checks stay) */
+    bool offline;                   /* no network for metadata (Docker Hub, ...) */
+    bool progress;                  /* progress on stderr */
+    struct ivet_limits limits;
+    const char *data_dir;           /* rule and reference data; NULL = built-in search */
+    const char *policy_file;        /* YAML policy, or NULL */
+    const char *ignore_file;        /* .imagevetignore, or NULL */
+    const char *yara_rules;         /* file or directory of YARA rules, or NULL */
+    const char *vulndb;             /* vulnerability database path, NULL = default */
+    const char *cache_dir;          /* NULL = $XDG_CACHE_HOME/imagevet */
+    const char *hub_url;            /* Docker Hub API base URL, NULL = the public one */
+    /* registry access (docker:// transport) */
+    const char *username, *password;
+    const char *ca_file;
+    const char **insecure_registries;   /* NULL-terminated "host[:port]" list */
+};
+
+IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);
+IVET_API struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err);
+IVET_API void ivet_report_free(struct ivet_report *r);
+
+/* format: "table", "json" (others are added as renderers land). */
+IVET_API int ivet_report_render(const struct ivet_report *r, const char *format, FILE *out,
+                                bool color, struct ivet_err *err);
+
+enum ivet_fail_on { IVET_FAIL_ON_FAIL = 0, IVET_FAIL_ON_WARN = 1 };
+/* "pass", "warn" or "fail" */
+IVET_API const char *ivet_report_verdict(const struct ivet_report *r);
+/* 0 pass or warn, 1 fail (with IVET_FAIL_ON_WARN a warning fails too). */
+IVET_API int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail_on f);
+
+/* Where rule and reference data are looked for: opts->data_dir, then
+ * $IMAGEVET_DATA_DIR, then the installed share directory, then the source
+ * tree's data/. Returns a fresh path to `rel` under the first directory that
+ * has it, or NULL (IVET_E_NOTFOUND). */
+IVET_API char *ivet_data_path(const char *data_dir, const char *rel, struct ivet_err *err);
+
+#endif

@@ -1,0 +1,148 @@
+/* util.c: small string, path and number helpers, and the default limits. */
+#include "core/core.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct ivet_limits ivet_limits_default(void)
+{
+    return (struct ivet_limits){
+        .max_layer_compressed = 8ull << 30,
+        .max_layer_bytes = 32ull << 30,
+        .max_image_compressed = 64ull << 30,
+        .max_image_bytes = 256ull << 30,
+        .max_ratio = 1000,
+        .max_entries = 2000000,
+        .max_path = 4096,
+        .max_file_scan = 64ull << 20,
+        .max_image_scan = UINT64_MAX,
+        .max_json = 8u << 20,
+        .max_capture = 16u << 20,
+    };
+}
+
+bool ivet_parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool ivet_startswith(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool ivet_endswith(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t l;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    else if ((c & 0xe0) == 0xc0)
+        l = 2, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+        l = 3, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+        l = 4, cp = c & 0x07;
+    else
+        return 0;
+    if (l > n)
+        return 0;
+    for (size_t i = 1; i < l; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((l == 2 && cp < 0x80) || (l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return l;
+}
+
+char *ivet_sanitize(const void *vp, size_t n, size_t max)
+{
+    const uint8_t *p = vp;
+    if (n > max)
+        n = max;
+    char *out = ivet_malloc(n * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint8_t c = p[i];
+        if (c == '\t') {
+            out[o++] = ' ';
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+            i++;
+        } else {
+            size_t l = utf8_len(p + i, n - i);
+            if (l == 0) {
+                o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+                i++;
+            } else {
+                memcpy(out + o, p + i, l);
+                o += l;
+                i += l;
+            }
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+char *ivet_path_normalize(const char *p)
+{
+    size_t n = strlen(p);
+    char *out = ivet_malloc(n + 2);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    const char *s = p;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        if (!*s)
+            break;
+        const char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (!(len == 1 && s[0] == '.')) {
+            out[o++] = '/';
+            memcpy(out + o, s, len);
+            o += len;
+        }
+        s += len;
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = 0;
+    return out;
+}
+
+double ivet_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,134 @@
+/* layer.h: one layer blob, read once: digest of the compressed bytes,
+ * decompression chosen by magic, digest of the tar (diff_id), tar entries
+ * handed to a walker. Nothing is written to disk; nothing is executed.
+ * Also the overlay merge (whiteouts, opaque directories) into the final view. */
+#ifndef IVET_LAYER_H
+#define IVET_LAYER_H
+
+#include "core/core.h"
+
+enum ivet_compression {
+    IVET_COMPRESSION_DETECT = 0,        /* decide by the first bytes */
+    IVET_COMPRESSION_NONE,
+    IVET_COMPRESSION_GZIP,
+    IVET_COMPRESSION_ZSTD,
+};
+const char *ivet_compression_name(enum ivet_compression c);
+
+/* A layer as the manifest and config describe it. */
+struct ivet_layer_desc {
+    int index;                          /* 0 = bottom layer */
+    struct ivet_digest digest;          /* blob digest from the manifest */
+    struct ivet_digest diff_id;         /* from config rootfs.diff_ids */
+    bool have_digest;                   /* false for docker-archive layers named by diff_id only */
+    char *media_type;                   /* as declared (may lie; bytes decide) */
+    uint64_t size;                      /* declared blob size, 0 when unknown */
+    bool size_known;
+    char *created_by;                   /* matching history entry, or NULL */
+    char *history_created;              /* its "created" timestamp, or NULL */
+    /* filled by the scan */
+    enum ivet_compression compression;
+    uint64_t tar_bytes;                 /* decompressed bytes */
+    uint64_t entries;
+};
+
+/* Wraps a compressed stream in a decompressor. DETECT looks at the magic:
+ * 1f 8b gzip (ISA-L, multi-member), 28 b5 2f fd zstd, else plain tar.
+ * `*detected` (optional) receives what was chosen. The output is capped by
+ * lim->max_layer_bytes and lim->max_ratio; `what` names the blob in errors. */
+struct ivet_istream *ivet_istream_decompress(struct ivet_istream *in, enum ivet_compression c,
+                                             const struct ivet_limits *lim, const char *what,
+                                             enum ivet_compression *detected, struct ivet_err *err);
+
+/* Runs `in` on a separate thread, handing bytes over through a bounded ring
+ * of buffers, so the stages before and after it use two cores. */
+struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err *err);
+
+enum ivet_entry_type {
+    IVET_ENTRY_FILE = 0, IVET_ENTRY_DIR, IVET_ENTRY_SYMLINK, IVET_ENTRY_HARDLINK,
+    IVET_ENTRY_CHAR, IVET_ENTRY_BLOCK, IVET_ENTRY_FIFO, IVET_ENTRY_OTHER,
+};
+
+/* One tar entry, borrowed for the duration of the callbacks about it. */
+struct ivet_entry {
+    const char *path;           /* normalised "/a/b"; for whiteouts: the path removed */
+    const char *linkname;       /* symlink target as written, or hardlink target
+                                 * normalised; NULL otherwise */
+    enum ivet_entry_type type;
+    uint32_t mode;              /* permission bits including 07000 */
+    uint64_t uid, gid;
+    uint64_t size;              /* content bytes (regular files) */
+    int64_t mtime;
+    bool whiteout;              /* ".wh.NAME": `path` (the NAME) is deleted */
+    bool opaque;                /* ".wh..wh..opq": `path` (the directory) hides lower content */
+    uint64_t index;             /* 0-based position in the layer */
+};
+
+struct ivet_walker_ops {
+    /* Returns 1 to receive the entry's content through on_data, 0 to skip it,
+     * -code to stop the walk. */
+    int (*on_entry)(void *ctx, const struct ivet_entry *e, struct ivet_err *err);
+    int (*on_data)(void *ctx, const struct ivet_entry *e, const void *p, size_t n,
+                   struct ivet_err *err);
+    /* Called after the content (or right after on_entry when skipped). */
+    int (*on_entry_end)(void *ctx, const struct ivet_entry *e, struct ivet_err *err);
+};
+
+/* Walks the tar in `s` (consumed and closed) with libarchive fed from our
+ * stream, handing entries to ops, then reads to EOF so wrappers below see
+ * every byte. Enforces max_entries and max_path. Errors name the entry. */
+int ivet_tar_walk(struct ivet_istream *s, const struct ivet_walker_ops *ops, void *ctx,
+                  const struct ivet_limits *lim, uint64_t *entries, struct ivet_err *err);
+
+/* One pass over one layer blob: digest(blob) -> decompress -> digest(diff_id)
+ * -> tar walk. `blob` is consumed. On success d->compression, d->tar_bytes and
+ * d->entries are filled. A digest mismatch is IVET_E_DIGEST, and whatever the
+ * walker collected must then be thrown away by the caller. `pipelined` splits
+ * the stages over two threads. */
+int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
+                    const struct ivet_limits *lim, bool pipelined,
+                    const struct ivet_walker_ops *ops, void *ctx, struct ivet_err *err);
+
+/* ---- merge.c: the overlay view. Layers are applied bottom-up. */
+struct ivet_fsnode {
+    char *path;                 /* "/a/b" */
+    enum ivet_entry_type type;
+    uint32_t mode;
+    uint64_t uid, gid, size;
+    char *linkname;
+    int layer;                  /* index of the layer this version comes from */
+};
+
+/* A file a lower layer ships that the final view does not show. */
+struct ivet_hidden {
+    char *path;
+    enum ivet_entry_type type;
+    uint32_t mode;
+    uint64_t size;
+    int layer;                  /* the layer that ships it */
+    int hidden_by;              /* the layer that deleted or replaced it */
+};
+
+struct ivet_fsview;
+struct ivet_fsview *ivet_fsview_new(struct ivet_err *err);
+void ivet_fsview_free(struct ivet_fsview *v);
+/* Applies one entry of layer `layer` (call in layer order, entries in tar
+ * order): adds or replaces the node, or for whiteouts removes the subtree,
+ * for opaque markers removes what lower layers have under the directory. */
+int ivet_fsview_apply(struct ivet_fsview *v, int layer, const struct ivet_entry *e,
+                      struct ivet_err *err);
+const struct ivet_fsnode *ivet_fsview_lookup(const struct ivet_fsview *v, const char *path);
+/* Follows symlinks (absolute and relative, at most 40 hops, never leaving the
+ * image's root) and returns the final node, or NULL. */
+const struct ivet_fsnode *ivet_fsview_resolve(const struct ivet_fsview *v, const char *path);
+/* Is `path` as shipped by `layer` visible in the final view? If not and
+ * hidden_by is given, it receives the layer that hid it. */
+bool ivet_fsview_visible(const struct ivet_fsview *v, const char *path, int layer, int *hidden_by);
+/* Iteration over visible nodes in path order (sorted on first call after a change). */
+size_t ivet_fsview_count(const struct ivet_fsview *v);
+const struct ivet_fsnode *ivet_fsview_at(struct ivet_fsview *v, size_t i);
+/* Shipped-but-hidden files (regular files and symlinks only), in the order found. */
+size_t ivet_fsview_hidden_count(const struct ivet_fsview *v);
+const struct ivet_hidden *ivet_fsview_hidden_at(const struct ivet_fsview *v, size_t i);
+
+#endif

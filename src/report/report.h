@@ -1,0 +1,73 @@
+/* report.h: everything a scan found, and the renderers (one file each). */
+#ifndef IVET_REPORT_H
+#define IVET_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "analyze/finding.h"
+#include "source/source.h"
+
+/* One installed package (OS or language). Strings owned. */
+struct ivet_package {
+    char *type;                 /* "apk", "deb", "rpm", "pypi", "npm", "golang", "maven", "gem", "cargo" */
+    char *name, *version;
+    char *source_name;          /* source package (deb/rpm/apk origin), or NULL */
+    char *source_version;       /* or NULL */
+    char *arch;                 /* or NULL */
+    char *purl;
+    char *path;                 /* the file it came from */
+    int layer;                  /* the layer that added it (-1 unknown) */
+    char *license;              /* or NULL */
+};
+
+struct ivet_vuln {
+    char *id;                   /* CVE-..., GHSA-..., ALPINE-... */
+    char *package, *installed, *fixed;  /* fixed may be NULL */
+    char *pkg_type;
+    enum ivet_severity severity;
+    double cvss;                /* 0 when unknown */
+    char *source;               /* "alpine-secdb", "debian-tracker", "osv:PyPI", ... */
+    char *title;                /* or NULL */
+    char *aliases;              /* comma-separated, or NULL */
+};
+
+enum ivet_verdict { IVET_VERDICT_PASS = 0, IVET_VERDICT_WARN, IVET_VERDICT_FAIL };
+const char *ivet_verdict_name(enum ivet_verdict v);
+
+struct ivet_report {
+    struct ivet_image image;
+    char *os_id, *os_version, *os_name;         /* from os-release, or NULL */
+    char *entrypoint;                           /* resolved file that runs first, or NULL */
+    json_t *image_extra;        /* extra members merged into "image" (publisher, popularity, ...) */
+    json_t *extra;              /* extra top-level members */
+    struct ivet_findings findings;
+    struct ivet_package *packages;
+    size_t npackages;
+    struct ivet_vuln *vulns;
+    size_t nvulns;
+    char **notes;               /* things the user should know (skipped steps, caps hit) */
+    size_t nnotes;
+    enum ivet_verdict verdict;
+    unsigned summary[5];        /* findings + vulnerabilities per severity */
+    double seconds;
+};
+
+struct ivet_report *ivet_report_new(struct ivet_err *err);
+void ivet_report_free(struct ivet_report *r);
+int ivet_report_note(struct ivet_report *r, struct ivet_err *err, const char *fmt, ...)
+    IVET_PRINTF(3, 4);
+/* Adds a package (all strings copied; NULLs allowed except type/name/version). */
+struct ivet_package *ivet_report_add_package(struct ivet_report *r, const struct ivet_package *p,
+                                             struct ivet_err *err);
+struct ivet_vuln *ivet_report_add_vuln(struct ivet_report *r, const struct ivet_vuln *v,
+                                       struct ivet_err *err);
+/* Recomputes summary[] from findings and vulnerabilities. */
+void ivet_report_summarize(struct ivet_report *r);
+
+/* Renderers. */
+json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err);
+int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_err *err);
+int ivet_report_write_table(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
+
+#endif
