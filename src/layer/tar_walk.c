@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define READ_SIZE (256u << 10)
@@ -30,6 +31,7 @@ struct walk {
     char *path, *link;                  /* owned strings behind e */
     char *shown;                        /* the raw entry name, sanitised for messages */
     uint64_t count;
+    char msg[256];                      /* libarchive's last message, lowercased */
 };
 
 static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
@@ -155,8 +157,21 @@ static int make_entry(struct walk *w, struct archive_entry *ae)
     w->e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0
                     ? (uint64_t)archive_entry_size(ae) : 0;
     w->e.mtime = (int64_t)archive_entry_mtime(ae);
-    w->e.index = w->count;
+    w->e.index = w->count - 1;
     return 0;
+}
+
+/* libarchive's message in our style ("Truncated tar archive" -> "truncated
+ * tar archive"), or `fallback`. Valid until the next call. */
+static const char *la_msg(struct walk *w, const char *fallback)
+{
+    const char *m = archive_error_string(w->a);
+    if (!m || !*m)
+        return fallback;
+    snprintf(w->msg, sizeof(w->msg), "%s", m);
+    if (w->msg[0] >= 'A' && w->msg[0] <= 'Z' && w->msg[1] >= 'a' && w->msg[1] <= 'z')
+        w->msg[0] = (char)(w->msg[0] - 'A' + 'a');
+    return w->msg;
 }
 
 /* The stream's own failure, already recorded in err. */
@@ -170,35 +185,47 @@ static int archive_failed(struct walk *w, const char *where)
 {
     if (w->stream_failed)
         return stream_rc(w);
-    const char *msg = archive_error_string(w->a);
+    const char *msg = la_msg(w, "malformed tar data");
     if (w->shown)
-        return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': %s", w->shown,
-                            msg ? msg : "malformed tar data");
-    return ivet_err_set(w->err, IVET_E_FORMAT, "%s: %s", where, msg ? msg : "malformed tar data");
+        return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': %s", w->shown, msg);
+    return ivet_err_set(w->err, IVET_E_FORMAT, "%s: %s", where, msg);
 }
 
-/* Delivers zeros for a sparse hole, never past what an analyzer may read. */
-static int deliver_hole(struct walk *w, uint64_t from, uint64_t to, bool want)
+/* Where the content of the current entry stands. */
+struct content {
+    uint64_t next;                      /* logical offset reached */
+    bool want;                          /* on_data still gets bytes */
+};
+
+/* Delivers zeros for a sparse hole up to `to`. A hole reaching past what any
+ * analyzer may read (max_file_scan) ends the delivery of this entry, so a
+ * hostile sparse map cannot make us hand out terabytes of zeros and the
+ * offsets analyzers see stay true. */
+static int deliver_hole(struct walk *w, struct content *c, uint64_t to)
 {
     static const uint8_t zeros[65536];
     uint64_t cap = IVET_MIN(to, w->lim->max_file_scan);
-    while (want && from < cap) {
-        size_t k = (size_t)IVET_MIN((uint64_t)sizeof(zeros), cap - from);
+    while (c->want && c->next < cap) {
+        size_t k = (size_t)IVET_MIN((uint64_t)sizeof(zeros), cap - c->next);
         int rc = w->ops->on_data(w->ctx, &w->e, zeros, k, w->err);
         if (rc < 0)
             return rc;
-        from += k;
+        c->next += k;
     }
+    if (c->next < to)
+        c->want = false;
+    c->next = to;
     return 0;
 }
 
 /* Reads the entry's content block by block, handing it to on_data when
- * wanted. `*quirk` is set when the content was complete but the archive
- * ended inside its padding (umoci 0.4.7 writes such tars). */
+ * wanted (skipped entries are read too: the bytes pass through libarchive
+ * without a copy, and the digests need them anyway). `*quirk` is set when
+ * the content was complete but the archive ended inside its padding:
+ * umoci 0.4.7 writes such tars, and their digests are consistent. */
 static int read_content(struct walk *w, bool want, bool *quirk)
 {
-    uint64_t next = 0, delivered = 0;
-    want = want && w->ops && w->ops->on_data;
+    struct content c = { 0, want && w->ops && w->ops->on_data };
     for (;;) {
         const void *p;
         size_t n;
@@ -206,28 +233,24 @@ static int read_content(struct walk *w, bool want, bool *quirk)
         int r = archive_read_data_block(w->a, &p, &n, &off);
         if (r == ARCHIVE_EOF)
             break;
-        if (r < ARCHIVE_WARN) {
-            if (!w->stream_failed && w->eof && delivered == w->e.size && next == w->e.size) {
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+            if (!w->stream_failed && w->eof && c.next == w->e.size) {
                 *quirk = true;
                 return 0;
             }
             return archive_failed(w, "content");
         }
-        if (off < 0 || (uint64_t)off < next)
+        if (off < 0 || (uint64_t)off < c.next)
             return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': sparse map goes backwards",
                                 w->shown);
-        int rc = deliver_hole(w, next, (uint64_t)off, want);
+        int rc = deliver_hole(w, &c, (uint64_t)off);
         if (rc < 0)
             return rc;
-        if (want && n) {
-            rc = w->ops->on_data(w->ctx, &w->e, p, n, w->err);
-            if (rc < 0)
-                return rc;
-        }
-        delivered += (uint64_t)off - next + n;
-        next = (uint64_t)off + n;
+        if (c.want && n && (rc = w->ops->on_data(w->ctx, &w->e, p, n, w->err)) < 0)
+            return rc;
+        c.next += n;
     }
-    return deliver_hole(w, next, w->e.size, want);
+    return c.next < w->e.size ? deliver_hole(w, &c, w->e.size) : 0;
 }
 
 /* One entry: limits, walker callbacks, content. Returns 1 when the archive
@@ -261,29 +284,27 @@ static int one_entry(struct walk *w, struct archive_entry *ae)
 static int walk_entries(struct walk *w)
 {
     if (archive_read_support_format_tar(w->a) != ARCHIVE_OK)
-        return ivet_err_set(w->err, IVET_E_INTERNAL, "libarchive: %s", archive_error_string(w->a));
+        return ivet_err_set(w->err, IVET_E_INTERNAL, "libarchive: %s", la_msg(w, "failed"));
     if (archive_read_open2(w->a, w, NULL, on_read, NULL, NULL) != ARCHIVE_OK) {
         if (w->stream_failed)
             return stream_rc(w);
         if (w->eof && w->bytes == 0)
             return 0;                   /* an empty layer: no entries (Go's archive/tar agrees) */
         return ivet_err_set(w->err, IVET_E_FORMAT, "not a tar archive: %s",
-                            archive_error_string(w->a));
+                            la_msg(w, "unrecognised"));
     }
     for (;;) {
         struct archive_entry *ae;
         int r = archive_read_next_header(w->a, &ae);
         if (r == ARCHIVE_EOF)
             return 0;
-        if (r < ARCHIVE_WARN) {
+        if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {     /* RETRY: a damaged header */
             if (w->stream_failed)
                 return stream_rc(w);
-            const char *msg = archive_error_string(w->a);
+            const char *msg = la_msg(w, "malformed tar header");
             if (w->shown)
-                return ivet_err_set(w->err, IVET_E_FORMAT, "after entry '%s': %s", w->shown,
-                                    msg ? msg : "malformed tar header");
-            return ivet_err_set(w->err, IVET_E_FORMAT, "first tar header: %s",
-                                msg ? msg : "malformed");
+                return ivet_err_set(w->err, IVET_E_FORMAT, "after entry '%s': %s", w->shown, msg);
+            return ivet_err_set(w->err, IVET_E_FORMAT, "first tar header: %s", msg);
         }
         clear_entry(w);
         int rc = one_entry(w, ae);
