@@ -182,6 +182,7 @@ struct hitrec {
     uint64_t count;
     uint64_t first_end;         /* end offset of the first validated match */
     uint64_t last_end;          /* to merge the growing ends of one match */
+    uint64_t grow_end;          /* end of the first match as it grows */
     uint32_t line;
     uint64_t start;             /* start offset of the first match (best known) */
     unsigned tries;             /* validations attempted */
@@ -394,6 +395,8 @@ static long match_start(struct ivet_rules_stream *st, unsigned ri, const uint8_t
  * the match is buf[ms..me). */
 static char *make_evidence(const struct ivet_rule *r, const uint8_t *buf, size_t n, size_t ms, size_t me)
 {
+    while (ms < me && (buf[ms] == '\n' || buf[ms] == '\r'))
+        ms++;                   /* a match that begins with its line break */
     size_t cs = ms;
     while (cs > 0 && ms - cs < BEFORE && buf[cs - 1] != '\n')
         cs--;
@@ -433,9 +436,9 @@ static int flush_evidence(struct ivet_rules_stream *st, uint32_t ri, bool force,
     uint64_t known = st->chunk_off + st->chunklen;
     uint64_t wstart = st->chunk_off - st->winlen;
     bool losing = known - h->start + BEFORE + SHOW_MATCH > WIN;    /* the window moves on */
-    if (!force && !losing && known < h->last_end + AFTER) {
+    if (!force && !losing && known < h->grow_end + AFTER) {
         uint8_t tail[AFTER];
-        size_t t = get_bytes(st, h->last_end, known, tail);
+        size_t t = get_bytes(st, h->grow_end, known, tail);
         if (!memchr(tail, '\n', t))
             return 0;
     }
@@ -446,10 +449,10 @@ static int flush_evidence(struct ivet_rules_stream *st, uint32_t ri, bool force,
         return 0;               /* keep the provisional evidence */
     if (from < wstart)
         from = wstart;
-    uint64_t to = IVET_MIN(known, IVET_MAX(h->last_end, h->start) + AFTER);
+    uint64_t to = IVET_MIN(known, IVET_MAX(h->grow_end, h->start) + AFTER);
     size_t n = get_bytes(st, from, to, buf);
     size_t ms = (size_t)(IVET_MAX(h->start, from) - from);
-    size_t me = (size_t)IVET_MIN(IVET_MAX(h->last_end, h->start) - from, (uint64_t)n);
+    size_t me = (size_t)IVET_MIN(IVET_MAX(h->grow_end, h->start) - from, (uint64_t)n);
     ivet_free(h->evidence);
     h->evidence = make_evidence(&st->rs->rules[ri], buf, n, IVET_MIN(ms, me), me);
     if (!h->evidence)
@@ -476,6 +479,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     if (r->paths && st->scope[id] != 1)
         return 0;
     if (h->count && to <= h->last_end + 1) {
+        if (h->grow_end == h->last_end)
+            h->grow_end = to;
         h->last_end = to;       /* the same match growing (x+ reports every end) */
         return 0;
     }
@@ -500,7 +505,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     } else {
         h->count = 1;
     }
-    h->first_end = to;
+    h->first_end = h->grow_end = to;
     h->line = st->binary ? 0 : (uint32_t)IVET_MIN((uint64_t)UINT32_MAX, 1 + nl_before(st, to - 1));
     h->start = start >= 0 ? to - (n - (size_t)start) : (to > 64 ? to - 64 : 0);
     h->pending = true;
