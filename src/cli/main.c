@@ -10,6 +10,7 @@ static const struct cli_cmd {
     const char *help;
 } cmds[] = {
     { "scan", cmd_scan, "vet an image: one verdict, findings, exit status by policy" },
+    { "vercmp", cmd_vercmp, "compare two package versions: prints <, = or >" },
 };
 
 static void usage(FILE *f)
