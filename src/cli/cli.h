@@ -6,5 +6,6 @@
 
 int cmd_scan(int argc, char **argv);
 int cmd_vercmp(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

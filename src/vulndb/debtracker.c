@@ -95,6 +95,20 @@ static int put_cve(struct ivet_vulndb *db, const char *pkg, const char *cve, jso
     return 0;
 }
 
+/* package -> CVE -> {"releases": {...}}: checks the first entry. */
+bool ivet_debtracker_looks_like(json_t *root)
+{
+    const char *k1, *k2;
+    json_t *v1, *v2;
+    json_object_foreach(root, k1, v1) {
+        json_object_foreach(v1, k2, v2) {
+            return json_is_object(json_object_get(v2, "releases"));
+        }
+        return false;
+    }
+    return json_is_object(root);            /* an empty tracker file */
+}
+
 int ivet_debtracker_put(struct ivet_vulndb *db, json_t *root, const char *what, const char *url,
                         struct ivet_vulndb_stats *st, struct ivet_err *err)
 {

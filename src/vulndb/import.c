@@ -13,18 +13,6 @@
 #define MAX_JSON_FILE (1ull << 30)
 #define MAX_DEPTH 8
 
-static int count_osv(struct ivet_vulndb *db, const char *name, const char *url,
-                     struct ivet_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM advisories WHERE source='osv'", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return ivet_store_put_source(db, name, url, NULL, NULL, n, err);
-}
 
 static int import_json(struct ivet_vulndb *db, const char *path, const char *url,
                        const char *source_name, FILE *log, struct ivet_vulndb_stats *st,
@@ -59,10 +47,10 @@ static int import_json(struct ivet_vulndb *db, const char *path, const char *url
             rc = ivet_osv_put_record(db, root, path, log, st, err);
         }
         if (rc == 0)
-            rc = count_osv(db, source_name ? source_name : "osv", url, err);
+            rc = ivet_store_count_source(db, source_name ? source_name : "osv", url, err);
     } else if (ivet_secdb_looks_like(root)) {
         rc = ivet_secdb_put(db, root, path, url, st, err);
-    } else if (json_is_object(root)) {
+    } else if (ivet_debtracker_looks_like(root)) {
         rc = ivet_debtracker_put(db, root, path, url, st, err);
     } else {
         rc = ivet_err_set(err, IVET_E_FORMAT, "'%s': not an OSV, Alpine secdb or Debian tracker file",

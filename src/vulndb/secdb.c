@@ -46,9 +46,36 @@ static int put_ids(struct ivet_vulndb *db, const char *text, const char *source,
     return 0;
 }
 
+/* The secdb layout ("packages": [{"pkg": {...}}]) or vuln-list's per-package
+ * slice of it ("name" and "secfixes" at the top). */
 bool ivet_secdb_looks_like(json_t *root)
 {
-    return json_object_get(root, "distroversion") && json_object_get(root, "packages");
+    return json_object_get(root, "distroversion") &&
+           (json_object_get(root, "packages") || json_object_get(root, "secfixes"));
+}
+
+static int put_package(struct ivet_vulndb *db, json_t *pkg, const char *source, const char *eco,
+                       struct ivet_vulndb_stats *st, struct ivet_err *err)
+{
+    const char *name = str(pkg, "name");
+    json_t *fixes = json_object_get(pkg, "secfixes");
+    if (!name || !json_is_object(fixes))
+        return 0;
+    const char *fixed;
+    json_t *ids;
+    json_object_foreach(fixes, fixed, ids) {
+        if (strlen(fixed) > 256)
+            continue;
+        size_t k;
+        json_t *id;
+        json_array_foreach(ids, k, id) {
+            int rc;
+            if (json_is_string(id) &&
+                (rc = put_ids(db, json_string_value(id), source, eco, name, fixed, st, err)) < 0)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 int ivet_secdb_put(struct ivet_vulndb *db, json_t *root, const char *what, const char *url,
@@ -57,7 +84,8 @@ int ivet_secdb_put(struct ivet_vulndb *db, json_t *root, const char *what, const
     int rc = 0;
     const char *rel = str(root, "distroversion"), *repo = str(root, "reponame");
     json_t *pkgs = json_object_get(root, "packages");
-    if (!rel || !repo || !json_is_array(pkgs) || strlen(rel) > 32 || strlen(repo) > 64) {
+    bool slice = !pkgs && json_object_get(root, "secfixes");
+    if (!rel || !repo || (!json_is_array(pkgs) && !slice) || strlen(rel) > 32 || strlen(repo) > 64) {
         rc = ivet_err_set(err, IVET_E_FORMAT,
                           "'%s': not an Alpine secdb file (distroversion, reponame, packages)", what);
         goto out;
@@ -66,29 +94,22 @@ int ivet_secdb_put(struct ivet_vulndb *db, json_t *root, const char *what, const
     snprintf(source, sizeof(source), "alpine-secdb:%s/%s", rel, repo);
     snprintf(eco, sizeof(eco), "alpine:%s", rel);
     uint64_t before = st->records;
+    if (slice) {
+        /* one package of the source: replace only that package's rows */
+        const char *name = str(root, "name");
+        if (!name || (rc = ivet_store_clear_package(db, source, eco, name, err)) < 0 ||
+            (rc = put_package(db, root, source, eco, st, err)) < 0)
+            goto out;
+        rc = ivet_store_count_source(db, source, url, err);
+        goto out;
+    }
     if ((rc = ivet_store_clear_source(db, source, err)) < 0)
         goto out;
     size_t i;
     json_t *p;
     json_array_foreach(pkgs, i, p) {
-        json_t *pkg = json_object_get(p, "pkg");
-        const char *name = str(pkg, "name");
-        json_t *fixes = json_object_get(pkg, "secfixes");
-        if (!name || !json_is_object(fixes))
-            continue;
-        const char *fixed;
-        json_t *ids;
-        json_object_foreach(fixes, fixed, ids) {
-            if (strlen(fixed) > 256)
-                continue;
-            size_t k;
-            json_t *id;
-            json_array_foreach(ids, k, id) {
-                if (json_is_string(id) &&
-                    (rc = put_ids(db, json_string_value(id), source, eco, name, fixed, st, err)) < 0)
-                    goto out;
-            }
-        }
+        if ((rc = put_package(db, json_object_get(p, "pkg"), source, eco, st, err)) < 0)
+            goto out;
     }
     rc = ivet_store_put_source(db, source, url, NULL, NULL, (int64_t)(st->records - before), err);
 out:

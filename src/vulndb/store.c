@@ -246,6 +246,40 @@ int ivet_store_clear_advisory(struct ivet_vulndb *db, const char *id, const char
     return 0;
 }
 
+static int exec_bound(struct ivet_vulndb *db, const char *sql, const char *const *args, int n,
+                      int64_t *count, struct ivet_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_err(db, err, sql);
+    for (int i = 0; i < n; i++)
+        bind_text(st, i + 1, args[i]);
+    int rc = sqlite3_step(st);
+    if (count && rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sql_err(db, err, sql);
+    return 0;
+}
+
+int ivet_store_clear_package(struct ivet_vulndb *db, const char *source, const char *ecosystem,
+                             const char *package, struct ivet_err *err)
+{
+    const char *args[] = { source, ecosystem, package };
+    return exec_bound(db, "DELETE FROM affected WHERE source=?1 AND ecosystem=?2 AND package=?3",
+                      args, 3, NULL, err);
+}
+
+int ivet_store_count_source(struct ivet_vulndb *db, const char *source, const char *url,
+                            struct ivet_err *err)
+{
+    const char *args[] = { source };
+    int64_t n = 0;
+    int rc = exec_bound(db, "SELECT count(*) FROM affected WHERE source=?1", args, 1, &n, err);
+    return rc < 0 ? rc : ivet_store_put_source(db, source, url, NULL, NULL, n, err);
+}
+
 int ivet_store_put_advisory(struct ivet_vulndb *db, const struct ivet_advisory *a,
                             struct ivet_err *err)
 {

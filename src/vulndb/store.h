@@ -47,6 +47,12 @@ int ivet_store_clear_source(struct ivet_vulndb *db, const char *source, struct i
 /* Deletes one advisory of a source and its affected rows. */
 int ivet_store_clear_advisory(struct ivet_vulndb *db, const char *id, const char *source,
                               struct ivet_err *err);
+/* Deletes the affected rows of one package of a source. */
+int ivet_store_clear_package(struct ivet_vulndb *db, const char *source, const char *ecosystem,
+                             const char *package, struct ivet_err *err);
+/* Records a source whose record count is its number of affected rows. */
+int ivet_store_count_source(struct ivet_vulndb *db, const char *source, const char *url,
+                            struct ivet_err *err);
 int ivet_store_put_advisory(struct ivet_vulndb *db, const struct ivet_advisory *a,
                             struct ivet_err *err);
 int ivet_store_put_affected(struct ivet_vulndb *db, const struct ivet_affected *x,
@@ -85,6 +91,7 @@ int ivet_osv_put_record(struct ivet_vulndb *db, struct json_t *rec, const char *
 bool ivet_secdb_looks_like(struct json_t *root);
 int ivet_secdb_put(struct ivet_vulndb *db, struct json_t *root, const char *what, const char *url,
                    struct ivet_vulndb_stats *st, struct ivet_err *err);
+bool ivet_debtracker_looks_like(struct json_t *root);
 int ivet_debtracker_put(struct ivet_vulndb *db, struct json_t *root, const char *what,
                         const char *url, struct ivet_vulndb_stats *st, struct ivet_err *err);
 /* Imports one file (zip or JSON of any supported format) in one transaction.
