@@ -349,6 +349,29 @@ static void rating_fallback(struct ivet_vulndb *db, const char *id, char **sev, 
     sqlite3_clear_bindings(db->sev);
 }
 
+/* The row's advisory ID and aliases, minus the ID reported; NULL when none. */
+static char *other_ids(const struct row *r)
+{
+    struct ivet_buf b;
+    struct ivet_err e = IVET_ERR_INIT;
+    ivet_buf_init(&b, 1 << 16);
+    if (strcmp(r->adv, r->key) != 0)
+        ivet_buf_puts(&b, r->adv, &e);
+    for (const char *a = r->aliases; a && *a;) {
+        size_t l = strcspn(a, ",");
+        if (!(l == strlen(r->key) && !memcmp(a, r->key, l)) &&
+            !(l == strlen(r->adv) && !memcmp(a, r->adv, l)))
+            ivet_buf_printf(&b, &e, "%s%.*s", b.len ? "," : "", (int)l, a);
+        a += l + (a[l] == ',');
+    }
+    ivet_err_release(&e);
+    if (!b.len) {
+        ivet_buf_release(&b);
+        return NULL;
+    }
+    return ivet_buf_detach(&b);
+}
+
 static int emit(struct ivet_vulndb *db, struct row *g, size_t n, struct ivet_match **out,
                 size_t *nout, struct ivet_err *err)
 {
@@ -371,11 +394,7 @@ static int emit(struct ivet_vulndb *db, struct row *g, size_t n, struct ivet_mat
     m.status = ivet_strdup(pick->fixed ? "fixed" : (pick->status ? pick->status : "affected"));
     m.source = ivet_strdup(pick->source);
     m.summary = pick->summary ? ivet_strdup(pick->summary) : NULL;
-    if (strcmp(pick->adv, pick->key) != 0)
-        m.aliases = pick->aliases ? ivet_asprintf("%s,%s", pick->adv, pick->aliases)
-                                  : ivet_strdup(pick->adv);
-    else if (pick->aliases)
-        m.aliases = ivet_strdup(pick->aliases);
+    m.aliases = other_ids(pick);
     const char *sev = pick->rowsev ? pick->rowsev : pick->advsev;
     m.severity = sev ? ivet_strdup(sev) : NULL;
     m.cvss = pick->score;
