@@ -94,6 +94,10 @@ int ivet_rpm_header_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, stru
 /* METADATA / PKG-INFO (email-style headers). */
 int ivet_python_meta_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
 /* node_modules/<name>/package.json. */
+/* Is this path an installed package's manifest: .../node_modules/<name>/
+ * package.json or .../node_modules/@scope/<name>/package.json, with no test
+ * or example directory between the first node_modules and it? */
+bool ivet_npm_path_wanted(const char *path);
 int ivet_npm_package_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
 /* specifications/<name>.gemspec. */
 int ivet_gemspec_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
@@ -139,5 +143,26 @@ int ivet_elf_scan_finish(struct ivet_elf_scan *s, const struct ivet_pkgctx *c, s
  * as feeding it in chunks of `chunk` bytes. */
 int ivet_elf_scan_mem(struct ivet_bytes b, size_t chunk, const struct ivet_pkgctx *c,
                       struct ivet_err *err);
+
+/* ---- packages_list.c: an owned list of packages (deep copies), the sink
+ * that fills it, and layer attribution. */
+struct ivet_pkglist {
+    struct ivet_package *v;
+    size_t n, cap;
+};
+void ivet_pkglist_release(struct ivet_pkglist *l);
+/* Appends a deep copy (NULL strings stay NULL). */
+int ivet_pkglist_add(struct ivet_pkglist *l, const struct ivet_package *p, struct ivet_err *err);
+/* A sink appending to the list given as arg. */
+int ivet_pkglist_sink(void *arg, const struct ivet_package *p, struct ivet_err *err);
+/* Which layer added each package of `visible` (the database as the image
+ * shows it, from layer visible_layer): walking down through the earlier
+ * versions of the same database (`older`, ordered by layer, each element's
+ * packages carrying its layer), a package keeps the lowest layer of the
+ * unbroken run of versions that list it with the same version. Sets
+ * visible->v[i].layer. */
+void ivet_pkglist_attribute(struct ivet_pkglist *visible, int visible_layer,
+                            const struct ivet_pkglist *older, const int *older_layers,
+                            size_t nolder);
 
 #endif

@@ -1,6 +1,6 @@
 /* packages_node.c: one npm package from node_modules/<name>/package.json
  * (or node_modules/@scope/name/package.json). Which package.json files
- * count is decided by the glue (ivet_npm_path_wanted in inventory.c). */
+ * count is decided by ivet_npm_path_wanted. */
 #include "analyze/packages.h"
 
 #include <jansson.h>
@@ -69,3 +69,50 @@ out:
     json_decref(root);
     return ret;
 }
+
+/* Directory names under node_modules that hold test data, not installed packages. */
+static bool fixture_dir(const char *s, size_t n)
+{
+    static const char *const names[] = { "test", "tests", "__tests__", "fixtures", "fixture",
+                                          "__fixtures__", "example", "examples", NULL };
+    for (const char *const *p = names; *p; p++)
+        if (strlen(*p) == n && !memcmp(s, *p, n))
+            return true;
+    return false;
+}
+
+/* ".../node_modules/<name>/package.json" or ".../node_modules/@scope/<name>/package.json",
+ * with no test-fixture directory on the way from the first node_modules. */
+bool ivet_npm_path_wanted(const char *path)
+{
+    if (!ivet_endswith(path, "/package.json"))
+        return false;
+    const char *first = strstr(path, "/node_modules/");
+    if (!first)
+        return false;
+    const char *last = first, *q;
+    while ((q = strstr(last + 1, "/node_modules/")))
+        last = q;
+    const char *rest = last + 14;       /* after "/node_modules/" */
+    const char *slash = strchr(rest, '/');
+    if (!slash || slash == rest)
+        return false;
+    if (rest[0] == '@') {
+        const char *s2 = strchr(slash + 1, '/');
+        if (!s2 || s2 == slash + 1)
+            return false;
+        slash = s2;
+    }
+    if (strcmp(slash, "/package.json"))
+        return false;
+    for (const char *p = first + 1; p < last;) {
+        const char *e = strchr(p, '/');
+        if (!e || e > last)
+            e = last;
+        if (fixture_dir(p, (size_t)(e - p)))
+            return false;
+        p = e + 1;
+    }
+    return true;
+}
+
