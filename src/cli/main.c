@@ -10,6 +10,7 @@ static const struct cli_cmd {
     const char *help;
 } cmds[] = {
     { "scan", cmd_scan, "vet an image: one verdict, findings, exit status by policy" },
+    { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
 };
 
 static void usage(FILE *f)
