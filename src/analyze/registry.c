@@ -4,8 +4,12 @@
 #include "analyze/analyzer.h"
 
 extern const struct ivet_analyzer ivet_analyzer_inventory;
+extern const struct ivet_analyzer ivet_analyzer_config;
+extern const struct ivet_analyzer ivet_analyzer_names;
 
 const struct ivet_analyzer *const ivet_analyzers[] = {
-    &ivet_analyzer_inventory,           /* packages: before vulnerability matching */
+    &ivet_analyzer_inventory,           /* packages and OS: before vulnerability matching */
+    &ivet_analyzer_config,
+    &ivet_analyzer_names,
     NULL,
 };

@@ -10,6 +10,7 @@ static const struct cli_cmd {
     const char *help;
 } cmds[] = {
     { "scan", cmd_scan, "vet an image: one verdict, findings, exit status by policy" },
+    { "name", cmd_name, "publisher and impersonation checks on references, without pulling" },
     { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
 };
 
