@@ -8,6 +8,7 @@
 #include "imagevet/imagevet.h"
 
 int cmd_scan(int argc, char **argv);
+int cmd_sbom(int argc, char **argv);
 int cmd_name(int argc, char **argv);
 
 /* cli_util.c */
