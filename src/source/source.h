@@ -37,6 +37,9 @@ struct ivet_image {
     size_t nlayers;
     json_t *manifest;                   /* parsed manifest (NULL for docker-archive) */
     json_t *index;                      /* the index it was picked from, or NULL */
+    struct ivet_digest index_digest;    /* digest of that index (registry pulls) */
+    bool have_index_digest;
+    bool insecure_transport;            /* fetched over plain HTTP or unverified TLS */
 };
 void ivet_image_release(struct ivet_image *img);
 
