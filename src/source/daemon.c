@@ -447,7 +447,7 @@ static int daemon_resolve(struct ivet_source *src, struct ivet_image *img, struc
         rc = ivet_err_set(err, IVET_E_FORMAT, "the daemon's tar has no manifest.json");
         goto out;
     }
-    if (!(m = ivet_json_parse(mk->data, mk->len, "manifest.json", err))) {
+    if (!(m = ivet_json_parse_max(mk->data, mk->len, src->opts.limits.max_json, "manifest.json", err))) {
         rc = -err->code;
         goto out;
     }
@@ -570,7 +570,7 @@ static char *daemon_endpoint(char **sock, struct ivet_err *err)
     return ivet_strdup("http://localhost");
 }
 
-struct ivet_source *ivet_source_daemon_new(const char *name, const struct ivet_source_opts *o,
+struct ivet_source *ivet_source_open_daemon(const char *name, const struct ivet_source_opts *o,
                                            struct ivet_err *err)
 {
     if (ivet_startswith(name, "docker-daemon:"))

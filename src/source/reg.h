@@ -181,13 +181,4 @@ struct ivet_istream *ivet_reg_stream_open(struct ivet_reg *r, const char *url, c
 struct ivet_istream *ivet_reg_blob_open(struct ivet_reg *r, const struct ivet_digest *digest,
                                         uint64_t size, bool size_known, struct ivet_err *err);
 
-/* ---- reg_source.c: the docker:// source. `ref` is a reference without the
- * transport prefix ("alpine:3.19", "127.0.0.1:5000/team/app@sha256:..."). */
-struct ivet_source *ivet_source_registry_new(const char *ref, const struct ivet_source_opts *o,
-                                             struct ivet_err *err);
-
-/* ---- daemon.c: the docker-daemon: source (Docker Engine API, Podman's compat API). */
-struct ivet_source *ivet_source_daemon_new(const char *name, const struct ivet_source_opts *o,
-                                           struct ivet_err *err);
-
 #endif

@@ -9,11 +9,8 @@
 
 #include <string.h>
 
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define ACCEPT_ALL MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST
+#define ACCEPT_ALL IVET_MT_OCI_MANIFEST ", " IVET_MT_OCI_INDEX ", " IVET_MT_DOCKER_MANIFEST ", " \
+    IVET_MT_DOCKER_LIST
 
 struct reg_source {
     struct ivet_source base;
@@ -35,11 +32,15 @@ static void fetched_release(struct fetched *f)
     memset(f, 0, sizeof(*f));
 }
 
-static bool is_index(const char *mt, json_t *j)
+/* 1 index, 0 manifest, <0 neither; the Content-Type decides when it is one
+ * we know, else the document's own mediaType or shape. */
+static int doc_kind(const char *mt, json_t *j, const char *what, struct ivet_err *err)
 {
-    if (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))
-        return true;
-    return !*mt && json_is_array(json_object_get(j, "manifests"));
+    if (ivet_media_type_is_index(mt))
+        return 1;
+    if (ivet_media_type_is_manifest(mt))
+        return 0;
+    return ivet_json_doc_kind(j, what, err);
 }
 
 /* GET a manifest by tag or digest and prove its bytes. */
@@ -67,7 +68,8 @@ static int fetch_manifest(struct reg_source *s, const char *ref, const struct iv
     while (ctl && ct[ctl - 1] == ' ')
         ctl--;
     snprintf(out->media_type, sizeof(out->media_type), "%.*s", (int)ctl, ct);
-    if (strstr(out->media_type, "manifest.v1")) {
+    if (!strcmp(out->media_type, "application/vnd.docker.distribution.manifest.v1+json") ||
+        !strcmp(out->media_type, "application/vnd.docker.distribution.manifest.v1+prettyjws")) {
         rc = ivet_err_set(err, IVET_E_UNSUPPORTED, "%s: registry '%s' sent a schema1 manifest (%s), "
                           "which carries no verifiable config", what, r->registry, out->media_type);
         goto out;
@@ -145,12 +147,17 @@ static int reg_resolve(struct ivet_source *src, struct ivet_image *img, struct i
     const char *tag_or_digest = s->ref.digest ? s->ref.digest : s->ref.tag;
     if ((rc = fetch_manifest(s, tag_or_digest, s->ref.digest ? &want : NULL, &top, err)) < 0)
         goto out;
-    if (!(j = ivet_json_parse(top.raw, top.len, "manifest", err))) {
+    if (!(j = ivet_json_parse_max(top.raw, top.len, src->opts.limits.max_json, "manifest", err))) {
         rc = -err->code;
         goto out;
     }
     struct fetched *use = &top;
-    if (is_index(top.media_type, j)) {
+    int kind = doc_kind(top.media_type, j, "manifest", err);
+    if (kind < 0) {
+        rc = kind;
+        goto out;
+    }
+    if (kind == 1) {
         struct ivet_digest pick;
         char *mt = NULL;
         if ((rc = ivet_index_pick(j, &src->opts, &pick, &mt, err)) < 0)
@@ -162,26 +169,27 @@ static int reg_resolve(struct ivet_source *src, struct ivet_image *img, struct i
         j = NULL;
         if ((rc = fetch_manifest(s, pick.text, &pick, &man, err)) < 0)
             goto out;
-        if (!(j = ivet_json_parse(man.raw, man.len, "manifest", err))) {
+        if (!(j = ivet_json_parse_max(man.raw, man.len, src->opts.limits.max_json, "manifest", err))) {
             rc = -err->code;
             goto out;
         }
-        if (is_index(man.media_type, j)) {
-            rc = ivet_err_set(err, IVET_E_FORMAT, "manifest '%s' is an index inside an index",
-                              pick.text);
+        if ((kind = doc_kind(man.media_type, j, "manifest", err)) != 0) {
+            rc = kind < 0 ? kind : ivet_err_set(err, IVET_E_FORMAT, "manifest '%s' is an index "
+                                                "inside an index", pick.text);
             goto out;
         }
         use = &man;
     }
     if ((rc = ivet_image_apply_manifest(img, use->raw, use->len, err)) < 0)
         goto out;
-    if (!img->manifest) {
-        img->manifest = j;
-        j = NULL;
-    }
     img->manifest_digest = use->digest;
     img->have_manifest_digest = true;
-    img->insecure_transport = s->r->used_insecure;
+    if (s->r->used_insecure &&
+        (rc = ivet_image_note(img, err, "registry '%s' was reached over %s, as --insecure-registry "
+                              "allowed; digests were still verified", s->r->registry,
+                              ivet_startswith(s->r->base, "http:") ? "plain HTTP"
+                              : "TLS without certificate verification")) < 0)
+        goto out;
     if ((rc = fetch_config(s, img, err)) < 0)
         goto out;
     if (!img->reference && !(img->reference = ivet_strdup(s->ref.normalized)))
@@ -228,7 +236,7 @@ static const struct ivet_source_ops reg_ops = {
     .free = reg_free,
 };
 
-struct ivet_source *ivet_source_registry_new(const char *ref, const struct ivet_source_opts *o,
+struct ivet_source *ivet_source_open_docker(const char *ref, const struct ivet_source_opts *o,
                                              struct ivet_err *err)
 {
     if (ivet_startswith(ref, "docker://"))
