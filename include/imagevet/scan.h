@@ -40,6 +40,9 @@ struct ivet_scan_opts {
     const char *username, *password;
     const char *ca_file;
     const char **insecure_registries;   /* NULL-terminated "host[:port]" list */
+    /* publisher trust: Docker Hub namespaces, registry hosts or
+     * "registry/namespace" prefixes the user trusts (NULL-terminated) */
+    const char **trusted_namespaces;
 };
 
 IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);

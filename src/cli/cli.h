@@ -5,5 +5,6 @@
 #include "imagevet/imagevet.h"
 
 int cmd_scan(int argc, char **argv);
+int cmd_name(int argc, char **argv);
 
 #endif
