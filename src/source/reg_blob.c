@@ -253,10 +253,7 @@ static int finish_attempt(struct blob_stream *b, CURLcode cc, struct ivet_err *e
                             b->errbuf[0] ? b->errbuf : curl_easy_strerror(cc),
                             again ? " (gave up after retries)" : "");
     struct ivet_reg_resp resp = { .status = status, .body = b->errbody, .retry_after = -1 };
-    int rc = ivet_reg_status_error(b->r, &resp, b->what, err);
-    if (again)
-        ivet_err_wrap(err, "gave up after %d attempts", b->attempt);
-    return rc;
+    return ivet_reg_status_error(b->r, &resp, b->what, err);
 }
 
 static int pump(struct blob_stream *b, struct ivet_err *err)

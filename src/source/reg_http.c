@@ -534,7 +534,8 @@ static int fetch_token(struct ivet_reg *r, const struct ivet_reg_challenge *c, c
     if (resp.status == 401 || resp.status == 403) {
         rc = ivet_err_set(err, IVET_E_AUTH,
                           "registry '%s' refused access to repository '%s': the token server "
-                          "rejected %s (HTTP %ld)", r->registry, r->repo,
+                          "rejected %s%s (HTTP %ld)", r->registry, r->repo,
+                          ivet_reg_creds_present(&r->creds) ? "the credentials from " : "",
                           ivet_reg_creds_present(&r->creds) ? r->creds.origin : "anonymous access",
                           resp.status);
         goto out;
@@ -681,7 +682,8 @@ int ivet_reg_status_error(struct ivet_reg *r, const struct ivet_reg_resp *resp, 
         break;
     default:
         rc = ivet_err_set(err, IVET_E_NETWORK, "%s: registry '%s' answered HTTP %ld for "
-                          "repository '%s'%s", what, r->registry, resp->status, r->repo, d);
+                          "repository '%s'%s%s", what, r->registry, resp->status, r->repo, d,
+                          ivet_reg_retryable_status(resp->status) ? "; gave up after retries" : "");
     }
     return rc;
 }

@@ -3,7 +3,8 @@
 fault_proxy.py PORT UPSTREAM_PORT MODE LOG
 MODE drop:N   the first GET of each blob is cut after N body bytes (the connection
               is closed mid-body); later GETs pass through, Range included
-MODE fail     every GET of a blob answers 503 Service Unavailable
+MODE fail     every GET of a blob over 10000 bytes (the layers, not the config)
+              answers 503 Service Unavailable
 Every forwarded request line and its Range header go to LOG."""
 import http.client, socket, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +26,7 @@ class H(BaseHTTPRequestHandler):
     def handle_any(self, method):
         blob = method == "GET" and "/blobs/sha256:" in self.path
         log("%s %s range=%s" % (method, self.path, self.headers.get("Range", "-")))
-        if blob and MODE == "fail":
+        if blob and MODE == "fail" and self.upstream_length() > 10000:
             body = b'{"errors":[{"code":"UNAVAILABLE","message":"fixture: always failing"}]}'
             self.send_response(503); self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
@@ -64,6 +65,14 @@ class H(BaseHTTPRequestHandler):
             self.wfile.write(chunk)
             sent += len(chunk)
         c.close()
+
+    def upstream_length(self):
+        c = http.client.HTTPConnection("127.0.0.1", UP, timeout=60)
+        c.request("HEAD", self.path, headers={k: v for k, v in self.headers.items() if k.lower() not in HOP})
+        r = c.getresponse()
+        n = int(r.getheader("Content-Length", "0") or 0)
+        c.close()
+        return n
 
     def do_GET(self):
         self.handle_any("GET")

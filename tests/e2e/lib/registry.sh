@@ -47,7 +47,7 @@ wait_http() {  # URL: wait up to 10 s for any HTTP answer
 # ---- checks: each prints PASS/FAIL and the test exits 1 at the end on any FAIL
 ok() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; NFAIL=$((NFAIL + 1)); }
-finish() { [ "$NFAIL" = 0 ] || { echo "$NFAIL check(s) failed"; exit 1; }; echo "all checks passed"; }
+finish() { [ "${VERBOSE:-0}" = 1 ] && for f in "$T"/*.out; do echo "== $(basename "$f")"; cat "$f"; done; [ "$NFAIL" = 0 ] || { echo "$NFAIL check(s) failed"; exit 1; }; echo "all checks passed"; }
 
 # run NAME CMD...: runs CMD, keeps stdout+stderr in $T/NAME.out and the status in RC
 run() {
