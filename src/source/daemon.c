@@ -78,7 +78,7 @@ static struct dtar *dtar_open(struct daemon_source *s, struct ivet_err *err)
         return NULL;
     }
     char what[300];
-    snprintf(what, sizeof(what), "image '%s'", s->name);
+    snprintf(what, sizeof(what), "GET /images/%s/get", s->name);
     t->http = ivet_reg_stream_open(s->r, s->url, what, 0, false, s->base.opts.limits.max_image_bytes, err);
     if (!t->http || !(t->a = archive_read_new())) {
         if (t->http)

@@ -247,6 +247,9 @@ static int finish_attempt(struct blob_stream *b, CURLcode cc, struct ivet_err *e
         b->r->clock.sleep(b->r->clock.ctx, ivet_reg_backoff(&b->r->retry, b->attempt, b->retry_after));
         return 0;
     }
+    if (cc != CURLE_OK && b->r->unix_socket)
+        return ivet_err_set(err, IVET_E_IO, "%s: cannot talk to the daemon: %s", b->what,
+                            b->errbuf[0] ? b->errbuf : curl_easy_strerror(cc));
     if (cc != CURLE_OK)
         return ivet_err_set(err, IVET_E_NETWORK, "%s from repository '%s' on '%s': %s%s", b->what,
                             b->r->repo, b->r->registry,

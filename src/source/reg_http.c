@@ -636,9 +636,9 @@ char *ivet_reg_error_body(const char *body, size_t len)
     json_t *e = json_array_get(json_object_get(j, "errors"), 0);
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *msg = json_string_value(json_object_get(e, "message"));
-    if (!code && (msg = json_string_value(json_object_get(j, "message"))))
-        code = "daemon";                /* Docker Engine / Podman: {"message": "..."} */
     char *out = NULL;
+    if (!code && (msg = json_string_value(json_object_get(j, "message"))))
+        out = ivet_sanitize(msg, strlen(msg), 300);     /* Docker Engine / Podman */
     if (code) {
         char *raw = ivet_asprintf("%s%s%s", code, msg ? ": " : "", msg ? msg : "");
         if (raw)
@@ -664,7 +664,7 @@ int ivet_reg_status_error(struct ivet_reg *r, const struct ivet_reg_resp *resp, 
     pthread_mutex_unlock(&r->lock);
     if (r->unix_socket || !strcmp(r->repo, "-")) {     /* a local daemon, not a registry */
         rc = ivet_err_set(err, resp->status == 404 ? IVET_E_NOTFOUND : IVET_E_IO,
-                          "%s: %s answered HTTP %ld%s", what, r->registry, resp->status, d);
+                          "%s: HTTP %ld%s", what, resp->status, d);
         return rc;
     }
     switch (resp->status) {
@@ -785,6 +785,7 @@ struct ivet_reg *ivet_reg_new_local(const char *label, const char *base, const c
     if (!r)
         return NULL;
     r->insecure = true;                 /* plain HTTP to a local API is its only form */
+    r->retry.max_attempts = 1;          /* a local socket that fails will not recover */
     if (!(r->base = ivet_strdup(base)) || (unix_socket && !(r->unix_socket = ivet_strdup(unix_socket)))) {
         ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         ivet_reg_free(r);
