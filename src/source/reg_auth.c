@@ -141,6 +141,8 @@ static int read_challenge(const char **pp, struct ivet_reg_challenge *c, struct 
                 return -err->code;
         } else {
             size_t vl = token_len(q);
+            while (q[vl] == '/' || q[vl] == '=' || is_tchar(q[vl]))     /* token68 too */
+                vl++;
             if (!(val = ivet_strndup(q, vl)))
                 return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
             q += vl;

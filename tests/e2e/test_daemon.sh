@@ -6,7 +6,7 @@
 # >= 25's (blobs/sha256/). Then, when dockerd can run here, against the real
 # daemon; otherwise that part is skipped with a message.
 . "$(dirname "$0")/lib/registry.sh"
-need skopeo umoci jq python3 file
+need skopeo umoci jq python3
 
 [ -x "$PULL" ] || skip "$PULL not built"
 make_images

@@ -4,7 +4,7 @@
 # manifest, plain HTTP only when --insecure-registry allows it, clear errors for
 # a missing tag/repository, and a blob altered on disk in the registry's storage.
 . "$(dirname "$0")/lib/registry.sh"
-need docker-registry skopeo umoci jq curl python3 file
+need docker-registry skopeo umoci jq curl python3
 
 [ -x "$PULL" ] || skip "$PULL not built"
 make_images

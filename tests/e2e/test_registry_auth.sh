@@ -5,7 +5,7 @@
 # config.json (base64 "auth" and a docker-credential helper), and a wrong
 # password: a clear error, exit 2, and the password in no output.
 . "$(dirname "$0")/lib/registry.sh"
-need docker-registry skopeo umoci jq curl python3 openssl htpasswd file
+need docker-registry skopeo umoci jq curl python3 openssl htpasswd
 
 [ -x "$PULL" ] || skip "$PULL not built"
 U=fixtureuser

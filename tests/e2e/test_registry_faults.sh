@@ -4,7 +4,7 @@
 # "Range: bytes=N-" and verifies; when every blob GET answers 503, the pull
 # gives up after its retries with a clear error and exit 2.
 . "$(dirname "$0")/lib/registry.sh"
-need docker-registry skopeo umoci jq curl python3 file
+need docker-registry skopeo umoci jq curl python3
 
 [ -x "$PULL" ] || skip "$PULL not built"
 make_images

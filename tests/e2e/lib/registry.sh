@@ -74,7 +74,7 @@ make_rootfs() {  # DIR TAG
 # make_images: $T/oci with tags amd64 (2 layers), arm64 (1 layer), multi (index of both)
 make_images() {
   local arch b idx dg sz
-  [ -x /usr/bin/busybox ] && file -L /usr/bin/busybox 2>/dev/null | grep -q 'statically linked' \
+  [ -x /usr/bin/busybox ] && { ldd /usr/bin/busybox 2>&1 || true; } | grep -q 'not a dynamic' \
     || skip "busybox-static is not installed"
   umoci init --layout "$T/oci"
   for arch in amd64 arm64; do
