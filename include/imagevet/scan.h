@@ -53,6 +53,9 @@ IVET_API void ivet_report_free(struct ivet_report *r);
 IVET_API int ivet_report_render(const struct ivet_report *r, const char *format, FILE *out,
                                 bool color, struct ivet_err *err);
 
+/* Is `format` one ivet_report_render knows? */
+IVET_API bool ivet_report_format_known(const char *format);
+
 enum ivet_fail_on { IVET_FAIL_ON_FAIL = 0, IVET_FAIL_ON_WARN = 1 };
 /* "pass", "warn" or "fail" */
 IVET_API const char *ivet_report_verdict(const struct ivet_report *r);

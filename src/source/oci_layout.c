@@ -184,17 +184,28 @@ fail:
     return -err->code;
 }
 
-/* Platform pick, descending into nested indexes that carry no platform. */
-static int pick(struct oci_source *s, json_t *index, int depth, struct ivet_digest *d, char **mt,
-                struct ivet_err *err)
+/* Platform pick, descending into nested indexes that carry no platform. A
+ * miss is -IVET_E_NOTFOUND with err unset and the platforms seen in `seen`. */
+static int pick_rec(struct oci_source *s, json_t *index, int depth, struct ivet_digest *d, char **mt,
+                    struct ivet_buf *seen, struct ivet_err *err)
 {
     int rc = ivet_index_pick(index, &s->base.opts, d, mt, err);
-    if (rc != -IVET_E_NOTFOUND || depth >= IVET_MAX_INDEX_DEPTH)
+    if (rc != -IVET_E_NOTFOUND)
         return rc;
-    struct ivet_err first = IVET_ERR_INIT;
-    ivet_err_move(&first, err);
+    ivet_err_release(err);
+    struct ivet_buf lvl;
+    ivet_buf_init(&lvl, 4096);
     json_t *ms = json_object_get(index, "manifests");
-    for (size_t i = 0; i < json_array_size(ms); i++) {
+    bool listed = false;
+    for (size_t i = 0; i < json_array_size(ms) && !listed; i++)
+        listed = json_object_get(json_array_get(ms, i), "platform") != NULL;
+    if (listed && (ivet_index_platforms(index, &lvl, err) < 0 ||
+                   ivet_buf_printf(seen, err, "%s%s", seen->len ? ", " : "", lvl.ptr) < 0)) {
+        ivet_buf_release(&lvl);
+        return -err->code;
+    }
+    ivet_buf_release(&lvl);
+    for (size_t i = 0; i < json_array_size(ms) && depth < IVET_MAX_INDEX_DEPTH; i++) {
         json_t *e = json_array_get(ms, i);
         const char *emt = json_string_value(json_object_get(e, "mediaType"));
         json_t *sz = json_object_get(e, "size");
@@ -210,20 +221,35 @@ static int pick(struct oci_source *s, json_t *index, int depth, struct ivet_dige
         json_t *doc = NULL;
         int kind = read_doc(s, &nd, json_is_integer(sz), (uint64_t)json_integer_value(sz), emt, &raw, &len, &doc, err);
         ivet_free(raw);
-        if (kind < 0) {
-            ivet_err_release(&first);
+        if (kind < 0)
             return kind;            /* a broken nested index is an error, not a miss */
-        }
-        rc = kind == 1 ? pick(s, doc, depth + 1, d, mt, err) : -IVET_E_NOTFOUND;
+        rc = kind == 1 ? pick_rec(s, doc, depth + 1, d, mt, seen, err) : -IVET_E_NOTFOUND;
         json_decref(doc);
-        if (rc == 0 || rc != -IVET_E_NOTFOUND) {
-            ivet_err_release(&first);
+        if (rc != -IVET_E_NOTFOUND)
             return rc;
-        }
-        ivet_err_release(err);
     }
-    ivet_err_move(err, &first);
     return -IVET_E_NOTFOUND;
+}
+
+static int pick(struct oci_source *s, json_t *index, int depth, struct ivet_digest *d, char **mt,
+                struct ivet_err *err)
+{
+    struct ivet_buf seen;
+    ivet_buf_init(&seen, 8192);
+    int rc = pick_rec(s, index, depth, d, mt, &seen, err);
+    if (rc == -IVET_E_NOTFOUND) {
+        struct ivet_platform want;
+        char wb[100];
+        if (s->base.opts.platform_set)
+            want = s->base.opts.platform;
+        else
+            ivet_platform_host(&want);
+        ivet_platform_format(&want, wb, sizeof(wb));
+        ivet_err_set(err, IVET_E_NOTFOUND, "no image for platform '%s' in the index; it has: %s", wb,
+                     seen.len ? seen.ptr : "(no platforms)");
+    }
+    ivet_buf_release(&seen);
+    return rc;
 }
 
 /* From a descriptor down through indexes to the image manifest. */

@@ -18,6 +18,7 @@
 #define MAX_PAX (1u << 20)          /* bytes of one pax extended header */
 #define MAX_NAME_BYTES (64u << 20)  /* all member names together */
 #define MAX_HOPS 16
+#define ESCAPES (-1000)             /* normalize_name: the name leaves the archive */
 
 struct ivet_tar_index {
     int fd;
@@ -82,7 +83,7 @@ static bool parse_num(const uint8_t *p, size_t n, uint64_t *out)
 }
 
 /* Lexical normalisation inside the archive: "./a//b/../c/" -> "a/c". A ".."
- * above the top is -1 (the name leaves the archive). "" for the root. */
+ * above the top is ESCAPES (the name leaves the archive). "" for the root. */
 static int normalize_name(const char *in, size_t len, char **out)
 {
     char *o = ivet_malloc(len + 1);
@@ -101,7 +102,7 @@ static int normalize_name(const char *in, size_t len, char **out)
         if (cl == 2 && in[s] == '.' && in[s + 1] == '.') {
             if (w == 0) {
                 ivet_free(o);
-                return -1;
+                return ESCAPES;
             }
             while (w > 0 && o[w - 1] != '/')
                 w--;
