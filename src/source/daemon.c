@@ -465,7 +465,7 @@ out:
     json_decref(m);
     pass1_release(&p);
     if (rc < 0)
-        ivet_err_wrap(err, "%s: image '%s'", s->label, s->name);
+        ivet_err_wrap(err, "%s", s->label);
     return rc;
 }
 

@@ -55,23 +55,26 @@ struct blob_stream {
     double t0, last_report;
 };
 
-/* ---- progress (stderr, only on a terminal, only when asked) */
+/* ---- progress (stderr, only on a terminal, only when asked): one line per
+ * layer when it is done, and every 5 s for one still streaming. Each line
+ * first clears the scan's own one-line summary ("\r\033[K"), which redraws. */
 static void report(struct blob_stream *b, bool final)
 {
     if (!b->r->progress || !isatty(2))
         return;
     double now = ivet_now();
-    if (!final && now - b->last_report < 2.0)
+    if (!final && now - b->last_report < 5.0)
         return;
     b->last_report = now;
     double dt = now - b->t0 > 1e-3 ? now - b->t0 : 1e-3;
     double mib = (double)b->received / 1048576.0;
     pthread_mutex_lock(&b->r->progress_lock);
-    if (b->size_known)
-        fprintf(stderr, "%s: %.1f/%.1f MiB, %.1f MiB/s%s\n", b->what, mib,
-                (double)b->size / 1048576.0, mib / dt, final ? ", done" : "");
+    if (b->size_known && !final)
+        fprintf(stderr, "\r\033[K%s: %.1f/%.1f MiB, %.1f MiB/s\n", b->what, mib,
+                (double)b->size / 1048576.0, mib / dt);
     else
-        fprintf(stderr, "%s: %.1f MiB, %.1f MiB/s%s\n", b->what, mib, mib / dt, final ? ", done" : "");
+        fprintf(stderr, "\r\033[K%s: %.1f MiB in %.1f s, %.1f MiB/s%s\n", b->what, mib, dt, mib / dt,
+                final ? ", done" : "");
     pthread_mutex_unlock(&b->r->progress_lock);
 }
 

@@ -140,7 +140,7 @@ static int reg_resolve(struct ivet_source *src, struct ivet_image *img, struct i
     int rc = 0;
     if (!s->r && !(s->r = ivet_reg_new(s->ref.registry, ivet_ref_endpoint(&s->ref), s->ref.path,
                                         &src->opts, err)))
-        return ivet_err_wrap(err, "'%s'", s->ref.normalized ? s->ref.normalized : s->text);
+        return -(int)err->code;
     struct ivet_digest want;
     if (s->ref.digest && (rc = ivet_digest_parse(&want, s->ref.digest, err)) < 0)
         return rc;
@@ -200,8 +200,6 @@ out:
     json_decref(j);
     fetched_release(&top);
     fetched_release(&man);
-    if (rc < 0)
-        ivet_err_wrap(err, "'%s'", s->ref.normalized ? s->ref.normalized : s->text);
     return rc;
 }
 

@@ -25,6 +25,14 @@ expect_out "layers: 2" "both layers listed"
 expect_out "layer 1: sha256:.* verified" "second layer streamed and verified"
 expect_out "note: registry '$R' was reached over plain HTTP" "insecure transport is noted"
 
+# the whole scan, as a user runs it
+run scan "$IMAGEVET" scan --offline --insecure-registry "$R" "$R/fixture/busybox:latest"
+if [ "$RC" = 0 ] || [ "$RC" = 1 ]; then ok "imagevet scan of a registry image gives a verdict (exit $RC)"; else bad "imagevet scan: exit $RC"; cat "$OUT"; fi
+expect_out "Vetted .*$R/fixture/busybox.*@$D" "imagevet scan prints the manifest digest it vetted"
+run scan_json "$IMAGEVET" scan --offline -f json --insecure-registry "$R" --platform linux/arm64 "docker://$R/fixture/busybox:multi"
+if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$ARM" ]; then ok "JSON report: image.digest is the arm64 manifest vetted"; else bad "JSON report: image.digest is '$(jq -r .image.digest "$OUT" 2>/dev/null)'"; fi
+if [ "$(jq -r .image.transport "$OUT" 2>/dev/null)" = docker ]; then ok "JSON report: transport docker"; else bad "JSON report: transport"; fi
+
 run bare "$PULL" --insecure-registry "$R" "$R/fixture/busybox:latest"
 expect_rc 0 "a bare name is a registry reference"
 
@@ -68,13 +76,17 @@ expect_out "not found in repository 'fixture/nothere'" "unknown repository: name
 run baddigest "$PULL" --insecure-registry "$R" "docker://$R/fixture/busybox@sha256:$(printf '%064d' 0)"
 expect_rc 2 "unknown digest"
 
-# A layer blob altered on disk (same size): the registry serves it, we refuse it.
+# A layer blob altered on disk (one byte of the gzip header's MTIME, so it still
+# decompresses): the registry serves it, the digest check refuses it.
 L=$(jq -r '.layers[1].digest' "$T/oci/blobs/sha256/${D#sha256:}")
 F="$T/data-plain/docker/registry/v2/blobs/sha256/${L:7:2}/${L#sha256:}/data"
 [ -f "$F" ] || { bad "blob file $F not found in the registry storage"; finish; }
-printf 'X' | dd of="$F" bs=1 seek=1000 conv=notrunc status=none
+printf "\x5a" | dd of="$F" bs=1 seek=5 conv=notrunc status=none   # gzip MTIME: still inflates, digest differs
 run corrupt "$PULL" --insecure-registry "$R" "docker://$R/fixture/busybox:latest"
 expect_rc 2 "altered blob"
 expect_out "digest" "altered blob: digest error"
 expect_out "${L:0:19}" "altered blob: names the blob"
+run scan_corrupt "$IMAGEVET" scan --offline --insecure-registry "$R" "$R/fixture/busybox:latest"
+expect_rc 2 "imagevet scan of the altered blob: could not be vetted"
+expect_out "digest" "imagevet scan: digest error"
 finish

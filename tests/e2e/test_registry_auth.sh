@@ -97,6 +97,11 @@ run token_wrong bash -c "printf '%s\n' '$WRONG' | '$PULL' --insecure-registry '$
 expect_rc 2 "bearer: wrong password"
 expect_out "rejected the credentials from --username" "bearer: clear error"
 expect_no "$WRONG" "bearer: the wrong password is not printed"
+run scan_wrong bash -c "printf '%s\n' '$WRONG' | '$IMAGEVET' scan --offline --insecure-registry '$K' --username '$U' --password-stdin '$K/fixture/auth-token:latest'"
+expect_rc 2 "imagevet scan with a wrong password: exit 2"
+expect_out "rejected the credentials" "imagevet scan: clear error"
+run scan_ok bash -c "printf '%s\n' '$PW' | '$IMAGEVET' scan --offline -f json --insecure-registry '$K' --username '$U' --password-stdin '$K/fixture/auth-token:latest'"
+if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet scan with bearer credentials: digest in the report"; else bad "imagevet scan with bearer credentials"; cat "$OUT"; fi
 for f in "$T"/*.out; do
   if grep -q -e "$PW" -e "$WRONG" "$f"; then bad "a password appears in $(basename "$f")"; fi
 done

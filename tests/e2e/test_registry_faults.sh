@@ -25,6 +25,16 @@ OUT="$T/drop.log"
 expect_out "^CUT /v2/fixture/busybox/blobs/sha256:" "the proxy did cut a blob"
 expect_out "range=bytes=100000-" "the retry resumed with Range from the bytes received"
 
+: > "$T/drop.log"
+DP2=$(free_port)
+python3 "$LIB/fault_proxy.py" "$DP2" "$P" drop:100000 "$T/drop2.log" > "$T/drop2-proxy.log" 2>&1 &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$DP2/v2/"
+run scan_drop "$IMAGEVET" scan --offline -f json --insecure-registry "127.0.0.1:$DP2" "127.0.0.1:$DP2/fixture/busybox:latest"
+if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet scan through dropped connections: vetted"; else bad "imagevet scan through dropped connections"; cat "$OUT"; fi
+OUT="$T/drop2.log"
+expect_out "range=bytes=100000-" "imagevet scan: resumed with Range"
+
 FP=$(free_port)
 python3 "$LIB/fault_proxy.py" "$FP" "$P" fail "$T/fail.log" > "$T/fail-proxy.log" 2>&1 &
 PIDS+=("$!")
@@ -36,4 +46,7 @@ expect_out "gave up after" "keeps failing: says it retried"
 expect_out "fixture/busybox" "keeps failing: names the repository"
 N=$(grep -c "^GET /v2/fixture/busybox/blobs/sha256:.*range=-" "$T/fail.log" || true)
 if [ "$N" -ge 5 ]; then ok "keeps failing: $N blob attempts (retries happened)"; else bad "keeps failing: only $N blob attempts"; fi
+run scan_fail "$IMAGEVET" scan --offline --insecure-registry "127.0.0.1:$FP" "127.0.0.1:$FP/fixture/busybox:latest"
+expect_rc 2 "imagevet scan of a registry that keeps failing: exit 2"
+expect_out "HTTP 503" "imagevet scan: the status is named"
 finish

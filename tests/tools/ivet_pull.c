@@ -78,6 +78,7 @@ int main(int argc, char **argv)
     memset(&img, 0, sizeof(img));
     struct ivet_source *src = ivet_source_open(image, &o, &err);
     if (!src || src->ops->resolve(src, &img, &err) < 0) {
+        ivet_err_wrap(&err, "'%s'", image);
         ivet_image_release(&img);
         ivet_source_free(src);
         goto fail;

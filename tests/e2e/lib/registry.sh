@@ -8,6 +8,7 @@ set -euo pipefail
 LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${IVET_BUILD_DIR:?IVET_BUILD_DIR must name the build directory}
 PULL=$BUILD/ivet_pull
+IMAGEVET=${IMAGEVET:-$BUILD/imagevet}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ivet-e2e-reg.XXXXXX")
 PIDS=()
 SKOPEO=(skopeo --insecure-policy)
