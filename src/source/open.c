@@ -201,7 +201,12 @@ static struct ivet_source *bid_file(const struct ivet_image_arg *a, const struct
     ivet_buf_init(&b, 1024);
     for (size_t i = 0; i < ivet_tar_index_count(t) && i < 5; i++) {
         char m[96];
-        ivet_buf_printf(&b, err, "%s'%s'", i ? ", " : "", ivet_src_shown(ivet_tar_index_at(t, i)->name, m, sizeof(m)));
+        if (ivet_buf_printf(&b, err, "%s'%s'", i ? ", " : "",
+                            ivet_src_shown(ivet_tar_index_at(t, i)->name, m, sizeof(m))) < 0) {
+            ivet_buf_release(&b);
+            ivet_tar_index_free(t);
+            return NULL;
+        }
     }
     ivet_err_set(err, IVET_E_FORMAT,
                  "tar archive '%s' is neither an OCI archive (oci-layout, index.json) nor a docker-archive "

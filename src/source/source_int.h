@@ -44,7 +44,8 @@ const struct ivet_tar_member *ivet_tar_index_at(const struct ivet_tar_index *t, 
  * is IVET_E_FORMAT; a missing member IVET_E_NOTFOUND. Borrowed. */
 const struct ivet_tar_member *ivet_tar_index_find(const struct ivet_tar_index *t, const char *name,
                                                   struct ivet_err *err);
-/* Without following links; NULL when absent (no error). */
+/* Without following links and without allocating; NULL when absent (names
+ * of 1024 bytes or more are never found). */
 const struct ivet_tar_member *ivet_tar_index_peek(const struct ivet_tar_index *t, const char *name);
 /* Opens a regular member (after following links) as a stream of its content. */
 struct ivet_istream *ivet_tar_index_open_member(const struct ivet_tar_index *t, const char *name,

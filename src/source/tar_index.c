@@ -82,13 +82,11 @@ static bool parse_num(const uint8_t *p, size_t n, uint64_t *out)
     return v <= INT64_MAX;
 }
 
-/* Lexical normalisation inside the archive: "./a//b/../c/" -> "a/c". A ".."
- * above the top is ESCAPES (the name leaves the archive). "" for the root. */
-static int normalize_name(const char *in, size_t len, char **out)
+/* Lexical normalisation inside the archive: "./a//b/../c/" -> "a/c" into o
+ * (at least len + 1 bytes). A ".." above the top is ESCAPES (the name leaves
+ * the archive). "" for the root. */
+static int normalize_into(const char *in, size_t len, char *o)
 {
-    char *o = ivet_malloc(len + 1);
-    if (!o)
-        return -IVET_E_NOMEM;
     size_t w = 0, i = 0;
     while (i < len) {
         while (i < len && in[i] == '/')
@@ -100,10 +98,8 @@ static int normalize_name(const char *in, size_t len, char **out)
         if (cl == 0 || (cl == 1 && in[s] == '.'))
             continue;
         if (cl == 2 && in[s] == '.' && in[s + 1] == '.') {
-            if (w == 0) {
-                ivet_free(o);
+            if (w == 0)
                 return ESCAPES;
-            }
             while (w > 0 && o[w - 1] != '/')
                 w--;
             if (w > 0)
@@ -116,6 +112,19 @@ static int normalize_name(const char *in, size_t len, char **out)
         w += cl;
     }
     o[w] = 0;
+    return 0;
+}
+
+static int normalize_name(const char *in, size_t len, char **out)
+{
+    char *o = ivet_malloc(len + 1);
+    if (!o)
+        return -IVET_E_NOMEM;
+    int r = normalize_into(in, len, o);
+    if (r < 0) {
+        ivet_free(o);
+        return r;
+    }
     *out = o;
     return 0;
 }
@@ -500,12 +509,11 @@ static const struct ivet_tar_member *lookup(const struct ivet_tar_index *t, cons
 
 const struct ivet_tar_member *ivet_tar_index_peek(const struct ivet_tar_index *t, const char *name)
 {
-    char *norm = NULL;
-    if (normalize_name(name, strlen(name), &norm) < 0)
+    char norm[1024];            /* no allocation: a failed one must not look like "absent" */
+    size_t len = strlen(name);
+    if (len >= sizeof(norm) || normalize_into(name, len, norm) < 0)
         return NULL;
-    const struct ivet_tar_member *m = lookup(t, norm);
-    ivet_free(norm);
-    return m;
+    return lookup(t, norm);
 }
 
 /* Where a link member points, normalised inside the archive. */
@@ -533,7 +541,12 @@ const struct ivet_tar_member *ivet_tar_index_find(const struct ivet_tar_index *t
 {
     char sh[128], sh2[128];
     char *norm = NULL;
-    if (normalize_name(name, strlen(name), &norm) < 0) {
+    int nr = normalize_name(name, strlen(name), &norm);
+    if (nr == -IVET_E_NOMEM) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (nr < 0) {
         ivet_err_set(err, IVET_E_FORMAT, "'%s' names a member outside the archive '%s'",
                      ivet_src_shown(name, sh, sizeof(sh)), t->name);
         return NULL;

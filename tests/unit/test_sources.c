@@ -66,6 +66,16 @@ static void write_rel(const char *rel, const void *p, size_t n)
     files[nfiles++].n = n;
 }
 
+/* the archive written next starts empty (files on disk stay) */
+static void forget_files(void)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        free(files[i].rel);
+        free(files[i].p);
+    }
+    nfiles = 0;
+}
+
 static void put_blob(const void *p, size_t n, struct ivet_digest *d)
 {
     char rel[128];
@@ -180,11 +190,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < nfiles; i++) {
-        free(files[i].rel);
-        free(files[i].p);
-    }
-    nfiles = 0;
+    forget_files();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     assert_int_equal(system(cmd), 0);
@@ -322,7 +328,7 @@ static void test_oci_archive_gives_the_same_image_as_the_layout(void **state)
 static char *skopeo_docker_archive(struct image *im, const char *manifest_json, bool bad_config_name)
 {
     build_image(im, "arm64", false);
-    nfiles = 0;                                 /* not an OCI layout: start over */
+    forget_files();                             /* not an OCI layout: start over */
     char rel[160];
     snprintf(rel, sizeof(rel), "%s.tar", ivet_digest_hex(&im->layer));
     write_rel(rel, im->layer_bytes, im->layer_len);
@@ -783,6 +789,53 @@ static void test_image_argument_parser(void **state)
     }
 }
 
+/* Every allocation failing in turn (curl's torture idea): always an error,
+ * never a crash or a leak (the sanitizer build checks the leaks). */
+static void torture(const char *arg)
+{
+    for (long n = 0; n < 100000; n++) {
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_image img = { 0 };
+        ivet_alloc_fail_after(n);
+        struct ivet_source *s = open_src(arg, NULL, &err);
+        int rc = s ? s->ops->resolve(s, &img, &err) : -(int)err.code;
+        ivet_alloc_fail_after(-1);
+        ivet_image_release(&img);
+        ivet_source_free(s);
+        if (rc == 0) {
+            ivet_err_release(&err);
+            return;
+        }
+        if (err.code != IVET_E_NOMEM)
+            print_message("allocation %ld: %s\n", n, ivet_err_msg(&err));
+        assert_int_equal(err.code, IVET_E_NOMEM);
+        ivet_err_release(&err);
+    }
+    fail_msg("never succeeded");
+}
+
+static void test_allocation_failures_are_errors_not_crashes(void **state)
+{
+    (void)state;
+    struct image im, da;
+    multi_layout(&im, &da, true);
+    free(im.layer_bytes);
+    free(da.layer_bytes);
+    char *arg = fmt("oci:%s", tmpdir);
+    torture(arg);
+    free(arg);
+    char *tar = fmt("%s.oci.tar", tmpdir);
+    write_archive(tar, NULL, NULL);
+    torture(tar);
+    unlink(tar);
+    free(tar);
+    tar = skopeo_docker_archive(&da, NULL, false);
+    torture(tar);
+    unlink(tar);
+    free(tar);
+    free(da.layer_bytes);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -809,6 +862,7 @@ int main(void)
         T(test_bare_paths_are_identified_by_content),
         T(test_registry_names_go_to_the_registry_transport),
         T(test_image_argument_parser),
+        T(test_allocation_failures_are_errors_not_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
