@@ -129,6 +129,21 @@ int ivet_image_arg_parse(const char *s, struct ivet_image_arg *a, struct ivet_er
     return 0;
 }
 
+bool ivet_src_name_matches(const char *have, const char *want)
+{
+    if (strcmp(have, want) == 0)
+        return true;
+    /* skopeo and containerd write "docker.io/fixture/x:t", docker "fixture/x:t" */
+    static const char *const pre[] = { "docker.io/library/", "docker.io/", "library/" };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(pre); i++) {
+        if (ivet_startswith(have, pre[i]) && strcmp(have + strlen(pre[i]), want) == 0)
+            return true;
+        if (ivet_startswith(want, pre[i]) && strcmp(want + strlen(pre[i]), have) == 0)
+            return true;
+    }
+    return false;
+}
+
 int ivet_image_set_reference(struct ivet_image *img, const struct ivet_source *src, const char *fallback,
                              struct ivet_err *err)
 {

@@ -108,6 +108,8 @@ struct ivet_tar_index_limits ivet_tar_index_limits_from(const struct ivet_source
 /* img->reference from src->reference (or `fallback`) unless already set. */
 int ivet_image_set_reference(struct ivet_image *img, const struct ivet_source *src, const char *fallback,
                              struct ivet_err *err);
+/* Image names equal up to Docker's implicit "docker.io/" and "library/". */
+bool ivet_src_name_matches(const char *have, const char *want);
 /* A terminal-safe, shortened copy of untrusted text for messages. */
 const char *ivet_src_shown(const char *s, char *buf, size_t n);
 
