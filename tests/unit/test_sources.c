@@ -467,6 +467,39 @@ static void test_docker_archive_diff_ids_and_layers_disagree(void **state)
     free(im.layer_bytes);
 }
 
+/* Docker >= 25 saves an OCI layout plus manifest.json: read as OCI */
+static void test_docker_25_archive_is_read_as_an_oci_layout(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    char *e = desc(MT_MANIFEST, &im.manifest, im.manifest_len,
+                   "\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/app:1\","
+                   "\"org.opencontainers.image.ref.name\":\"1\"}");
+    write_index_json(e);
+    free(e);
+    char *man = fmt("[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"app:1\"],\"Layers\":[\"blobs/sha256/%s\"]}]",
+                    ivet_digest_hex(&im.config), ivet_digest_hex(&im.layer));
+    write_rel("manifest.json", man, strlen(man));
+    free(man);
+    char *tar = fmt("%s.docker.tar", tmpdir);
+    write_archive(tar, NULL, NULL);
+    assert_int_equal(resolve_fmt(&img, &err, NULL, "docker-archive:%s:app:1", tar), 0);
+    assert_string_equal(img.transport, "docker-archive");
+    assert_true(img.have_manifest_digest);
+    assert_string_equal(img.manifest_digest.text, im.manifest.text);
+    assert_true(img.layers[0].have_digest);
+    ivet_image_release(&img);
+    assert_int_equal(resolve_fmt(&img, &err, NULL, "%s", tar), 0);    /* bare path */
+    assert_string_equal(img.transport, "docker-archive");
+    ivet_image_release(&img);
+    unlink(tar);
+    free(tar);
+    free(im.layer_bytes);
+}
+
 static void test_missing_layer_blob_names_the_blob(void **state)
 {
     (void)state;
@@ -848,6 +881,7 @@ int main(void)
         T(test_docker_archive_config_altered_is_a_digest_error),
         T(test_docker_archive_layer_path_traversal_is_refused),
         T(test_docker_archive_diff_ids_and_layers_disagree),
+        T(test_docker_25_archive_is_read_as_an_oci_layout),
         T(test_missing_layer_blob_names_the_blob),
         T(test_truncated_layer_blob_is_reported_before_reading),
         T(test_config_digest_mismatch_names_the_config_blob),
