@@ -726,6 +726,85 @@ static void test_symlinked_blob_in_a_layout_is_refused(void **state)
     free(im.layer_bytes);
 }
 
+static void test_documents_over_the_json_limit_are_refused(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    simple_layout(&im);
+    struct ivet_source_opts o;
+    memset(&o, 0, sizeof(o));
+    o.limits = ivet_limits_default();
+    o.limits.max_json = 64;
+    char *arg = fmt("oci:%s", tmpdir);
+    struct ivet_source *s = ivet_source_open(arg, &o, &err);
+    assert_non_null(s);
+    expect_error(s->ops->resolve(s, &img, &err), &err, IVET_E_LIMIT, "index.json", "limit");
+    ivet_image_release(&img);
+    ivet_source_free(s);
+    free(arg);
+    free(im.layer_bytes);
+}
+
+static void test_descriptor_and_document_kinds_must_agree(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    char *e = desc(MT_INDEX, &im.manifest, im.manifest_len, NULL);     /* says index, is a manifest */
+    write_index_json(e);
+    free(e);
+    expect_error(resolve_fmt(&img, &err, NULL, "oci:%s", tmpdir), &err, IVET_E_FORMAT, "descriptor says", im.manifest.text);
+    ivet_image_release(&img);
+    free(im.layer_bytes);
+}
+
+static void test_fifo_blob_is_refused_without_hanging(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    simple_layout(&im);
+    char *p = fmt("%s/blobs/sha256/%s", tmpdir, ivet_digest_hex(&im.config));
+    unlink(p);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    expect_error(resolve_fmt(&img, &err, NULL, "oci:%s", tmpdir), &err, IVET_E_FORMAT, "not a regular file", NULL);
+    ivet_image_release(&img);
+    free(p);
+    free(im.layer_bytes);
+}
+
+static void test_indexes_nested_too_deep_are_a_limit(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    struct ivet_digest d = im.manifest;
+    size_t size = im.manifest_len;
+    const char *mt = MT_MANIFEST;
+    for (int i = 0; i < IVET_MAX_INDEX_DEPTH + 2; i++) {
+        char *inner = desc(mt, &d, size, "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}");
+        char *idx = fmt("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\",\"manifests\":[%s]}", inner);
+        put_blob_str(idx, &d);
+        size = strlen(idx);
+        mt = MT_INDEX;
+        free(inner);
+        free(idx);
+    }
+    char *e = desc(MT_INDEX, &d, size, NULL);
+    write_index_json(e);
+    free(e);
+    expect_error(resolve_fmt(&img, &err, "linux/amd64", "oci:%s", tmpdir), &err, IVET_E_LIMIT, "nest", NULL);
+    ivet_image_release(&img);
+    free(im.layer_bytes);
+}
+
 static void test_bare_paths_are_identified_by_content(void **state)
 {
     (void)state;
@@ -893,6 +972,10 @@ int main(void)
         T(test_unknown_tag_lists_the_tags_present),
         T(test_layout_without_oci_layout_file_is_refused),
         T(test_symlinked_blob_in_a_layout_is_refused),
+        T(test_documents_over_the_json_limit_are_refused),
+        T(test_descriptor_and_document_kinds_must_agree),
+        T(test_fifo_blob_is_refused_without_hanging),
+        T(test_indexes_nested_too_deep_are_a_limit),
         T(test_bare_paths_are_identified_by_content),
         T(test_registry_names_go_to_the_registry_transport),
         T(test_image_argument_parser),
