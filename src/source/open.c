@@ -206,11 +206,11 @@ static struct ivet_source *bid_file(const struct ivet_image_arg *a, const struct
     struct ivet_tar_index *t = ivet_tar_index_new(fd, a->location, &tl, err);
     if (!t)
         return NULL;
-    if (ivet_tar_index_peek(t, "oci-layout") && !ivet_tar_index_peek(t, "manifest.json"))
-        return ivet_oci_archive_from_index(t, a, o, err);
-    if (ivet_tar_index_peek(t, "manifest.json") || ivet_tar_index_has_oci_layout(t))
+    /* manifest.json first: Docker >= 25 writes it next to an OCI layout, and
+     * the docker-archive source reads that layout itself */
+    if (ivet_tar_index_peek(t, "manifest.json"))
         return ivet_docker_archive_from_index(t, a, o, err);
-    if (ivet_tar_index_peek(t, "oci-layout"))
+    if (ivet_tar_index_peek(t, "oci-layout") || ivet_tar_index_peek(t, "index.json"))
         return ivet_oci_archive_from_index(t, a, o, err);
     struct ivet_buf b;
     ivet_buf_init(&b, 1024);
