@@ -297,6 +297,57 @@ static bool all_zero(const uint8_t *p)
     return true;
 }
 
+/* pax 'x' records, GNU 'L'/'K' long names; pax 'g' globals are skipped. */
+static int ext_header(struct ivet_tar_index *t, char tf, uint64_t off, uint64_t size, size_t max_name,
+                      struct pending *pd, struct ivet_err *err)
+{
+    char *ext = NULL;
+    int rc = 0;
+    if (tf == 'x') {
+        if ((rc = read_ext(t, off + BLOCK, size, MAX_PAX, &ext, err)) == 0)
+            rc = parse_pax(ext, (size_t)size, pd, err);
+        if (rc < 0)
+            ivet_err_wrap(err, "'%s': pax header at offset %llu", t->name, (unsigned long long)off);
+        ivet_free(ext);
+        return rc;
+    }
+    if (tf == 'L' || tf == 'K') {
+        if ((rc = read_ext(t, off + BLOCK, size, max_name + 1, &ext, err)) < 0)
+            return rc;
+        char **dst = tf == 'L' ? &pd->name : &pd->link;
+        ivet_free(*dst);
+        *dst = ext;                 /* NUL-terminated at its first NUL */
+    }
+    return 0;
+}
+
+/* A real member: its name (pending long name, or ustar prefix + name) and link. */
+static int member_header(struct ivet_tar_index *t, const uint8_t *h, char tf, uint64_t data, uint64_t body,
+                         size_t max_members, size_t max_name, struct pending *pd, struct ivet_err *err)
+{
+    char nbuf[256 + 2], lbuf[101];
+    size_t nl = 0;
+    /* POSIX ustar only: old GNU headers ("ustar  ") keep atime/ctime there */
+    if (!pd->name && memcmp(h + 257, "ustar\0", 6) == 0 && h[345]) {
+        size_t pl = strnlen((const char *)h + 345, 155);
+        memcpy(nbuf, h + 345, pl);
+        nbuf[pl] = '/';
+        nl = pl + 1;
+    }
+    size_t bl = strnlen((const char *)h, 100);
+    memcpy(nbuf + nl, h, bl);
+    nl += bl;
+    nbuf[nl] = 0;
+    size_t ll = strnlen((const char *)h + 157, 100);
+    memcpy(lbuf, h + 157, ll);
+    lbuf[ll] = 0;
+    const char *name = pd->name ? pd->name : nbuf;
+    size_t namelen = pd->name ? strlen(pd->name) : nl;
+    int rc = add_member(t, name, namelen, pd->link ? pd->link : lbuf, data, body, tf, max_members, max_name, err);
+    pending_clear(pd);
+    return rc;
+}
+
 /* One header at *off: records a member or an extension, advances *off.
  * Returns 1 at the end of the archive. */
 static int walk_one(struct ivet_tar_index *t, uint64_t *off, struct pending *pd, size_t max_members,
@@ -334,49 +385,8 @@ static int walk_one(struct ivet_tar_index *t, uint64_t *off, struct pending *pd,
     uint64_t next = data + ((body + BLOCK - 1) / BLOCK) * BLOCK;
     if (next > t->file_size)
         next = t->file_size;        /* unpadded last member: tolerated */
-    int rc = 0;
-    char *ext = NULL;
-    if (tf == 'x') {
-        if ((rc = read_ext(t, data, size, MAX_PAX, &ext, err)) == 0)
-            rc = parse_pax(ext, (size_t)size, pd, err);
-        if (rc < 0)
-            ivet_err_wrap(err, "'%s': pax header at offset %llu", t->name, (unsigned long long)*off);
-        ivet_free(ext);
-        *off = next;
-        return rc;
-    }
-    if (tf == 'L' || tf == 'K') {
-        if ((rc = read_ext(t, data, size, max_name + 1, &ext, err)) < 0)
-            return rc;
-        char **dst = tf == 'L' ? &pd->name : &pd->link;
-        ivet_free(*dst);
-        *dst = ext;                 /* NUL-terminated at its first NUL */
-        *off = next;
-        return 0;
-    }
-    if (tf == 'g') {
-        *off = next;
-        return 0;
-    }
-    char nbuf[256 + 2], lbuf[101];
-    size_t nl = 0;
-    if (!pd->name && memcmp(h + 257, "ustar", 5) == 0 && h[345]) {
-        size_t pl = strnlen((const char *)h + 345, 155);
-        memcpy(nbuf, h + 345, pl);
-        nbuf[pl] = '/';
-        nl = pl + 1;
-    }
-    size_t bl = strnlen((const char *)h, 100);
-    memcpy(nbuf + nl, h, bl);
-    nl += bl;
-    nbuf[nl] = 0;
-    size_t ll = strnlen((const char *)h + 157, 100);
-    memcpy(lbuf, h + 157, ll);
-    lbuf[ll] = 0;
-    const char *name = pd->name ? pd->name : nbuf;
-    size_t namelen = pd->name ? strlen(pd->name) : nl;
-    rc = add_member(t, name, namelen, pd->link ? pd->link : lbuf, data, body, tf, max_members, max_name, err);
-    pending_clear(pd);
+    int rc = ext_hdr ? ext_header(t, tf, *off, size, max_name, pd, err)
+                     : member_header(t, h, tf, data, body, max_members, max_name, pd, err);
     *off = next;
     return rc;
 }
