@@ -48,12 +48,10 @@ print(json.dumps(v, sort_keys=True) if not isinstance(v, str) else v)' "$TMP/$1.
 # the layers as "digest diff_id" lines, and the findings as a sorted set
 layers_of() { json "$1" '[(l.get("digest"), l.get("diff_id")) for l in r["image"]["layers"]]'; }
 diff_ids_of() { json "$1" '[l.get("diff_id") for l in r["image"]["layers"]]'; }
-# (publisher/name/popularity findings follow the name the archive carries, e.g.
-# docker-archive RepoTags "docker.io/x/y:t" against an OCI ref.name "t": not content)
-findings_of() {
-  json "$1" 'sorted(set((f.get("id"), f.get("path") or "", f.get("severity")) for f in r.get("findings", [])
-                        if f.get("category") not in ("publisher", "name", "popularity")))'
-}
+# Findings about the image's content and configuration. Publisher, name and
+# popularity checks are left out: they depend on the names a transport carries
+# (a docker-archive's RepoTags, an OCI layout's ref.name), not on the image.
+findings_of() { json "$1" 'sorted(set((f.get("id"), f.get("path") or "", f.get("severity")) for f in r.get("findings", []) if f.get("category") not in ("publisher", "name", "popularity")))'; }
 
 # expect_status NAME WANT...: the exit status is one of WANT; a 0 or 1 must also
 # come with a complete report (a sanitizer abort exits 1 too)
