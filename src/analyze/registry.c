@@ -5,9 +5,11 @@
 
 extern const struct ivet_analyzer ivet_analyzer_config;
 extern const struct ivet_analyzer ivet_analyzer_names;
+extern const struct ivet_analyzer ivet_analyzer_contents;
 
 const struct ivet_analyzer *const ivet_analyzers[] = {
     &ivet_analyzer_config,
     &ivet_analyzer_names,
+    &ivet_analyzer_contents,
     NULL,
 };
