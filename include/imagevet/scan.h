@@ -40,6 +40,9 @@ struct ivet_scan_opts {
     const char *username, *password;
     const char *ca_file;
     const char **insecure_registries;   /* NULL-terminated "host[:port]" list */
+    /* publisher trust: Docker Hub namespaces, registry hosts or
+     * "registry/namespace" prefixes the user trusts (NULL-terminated) */
+    const char **trusted_namespaces;
 };
 
 IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);
@@ -49,6 +52,9 @@ IVET_API void ivet_report_free(struct ivet_report *r);
 /* format: "table", "json" (others are added as renderers land). */
 IVET_API int ivet_report_render(const struct ivet_report *r, const char *format, FILE *out,
                                 bool color, struct ivet_err *err);
+
+/* Is `format` one ivet_report_render knows? */
+IVET_API bool ivet_report_format_known(const char *format);
 
 enum ivet_fail_on { IVET_FAIL_ON_FAIL = 0, IVET_FAIL_ON_WARN = 1 };
 /* "pass", "warn" or "fail" */

@@ -3,6 +3,11 @@
  * in this order, so inventory comes before vulnerability matching. */
 #include "analyze/analyzer.h"
 
+extern const struct ivet_analyzer ivet_analyzer_config;
+extern const struct ivet_analyzer ivet_analyzer_names;
+
 const struct ivet_analyzer *const ivet_analyzers[] = {
+    &ivet_analyzer_config,
+    &ivet_analyzer_names,
     NULL,
 };

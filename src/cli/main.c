@@ -10,6 +10,7 @@ static const struct cli_cmd {
     const char *help;
 } cmds[] = {
     { "scan", cmd_scan, "vet an image: one verdict, findings, exit status by policy" },
+    { "name", cmd_name, "publisher and impersonation checks on references, without pulling" },
 };
 
 static void usage(FILE *f)

@@ -68,6 +68,9 @@ void ivet_report_summarize(struct ivet_report *r);
 /* Renderers. */
 json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_err *err);
+/* the renderer-table signature of write_json (color is ignored) */
+int ivet_report_write_json_color(const struct ivet_report *r, FILE *out, bool color,
+                                 struct ivet_err *err);
 int ivet_report_write_table(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 
 #endif

@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/rules.h"
 
@@ -401,6 +403,136 @@ static void test_rules_validators(void **state)
     assert_false(ent->fn((const uint8_t *)"aaaaaaaaaaaaaaaa", 16, 0.5));
 }
 
+/* ---- the shipped rules against the samples in tests/fixtures/content */
+
+static struct ivet_ruleset *shipped_rules(void)
+{
+    struct ivet_err err = IVET_ERR_INIT;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/data/rules", tu_source_dir());
+    struct ivet_ruleset *rs = NULL;
+    if (ivet_rules_load(dir, &rs, &err) < 0)
+        fail_msg("loading '%s': %s", dir, ivet_err_msg(&err));
+    ivet_err_release(&err);
+    return rs;
+}
+
+/* Scans one sample (its "#path:" first line gives the path); true when
+ * check `id` is among the hits. */
+static bool sample_hits(const struct ivet_ruleset *rs, const char *file, const char *id)
+{
+    struct ivet_err err = IVET_ERR_INIT;
+    size_t len;
+    char *text = tu_read_file(file, &len);
+    assert_non_null(text);
+    char path[512] = "/usr/local/bin/sample";
+    if (strncmp(text, "#path: ", 7) == 0)
+        sscanf(text + 7, "%511s", path);
+    struct hits h = { 0 };
+    if (ivet_rules_scan_buffer(rs, path, text, len, 0, collect, &h, &err) < 0)
+        fail_msg("%s: %s", file, ivet_err_msg(&err));
+    free(text);
+    ivet_err_release(&err);
+    for (size_t i = 0; i < h.n && i < 16; i++)
+        if (strcmp(h.id[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void run_samples(const char *prefix)
+{
+    struct ivet_ruleset *rs = shipped_rules();
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/tests/fixtures/content", tu_source_dir());
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    unsigned pos = 0, neg = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char id[128], file[8192];
+        const char *dot = strstr(de->d_name, ".pos.");
+        bool want = dot != NULL;
+        if (!dot && !(dot = strstr(de->d_name, ".neg.")))
+            continue;
+        snprintf(id, sizeof(id), "%.*s", (int)(dot - de->d_name), de->d_name);
+        snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+        if (sample_hits(rs, file, id) != want)
+            fail_msg("sample '%s': %s expected %s", de->d_name, id, want ? "to match" : "not to match");
+        want ? pos++ : neg++;
+    }
+    closedir(d);
+    assert_true(pos > 0 && neg > 0);
+    ivet_rules_free(rs);
+}
+
+static void test_rules_miner_samples(void **state)
+{
+    (void)state;
+    run_samples("CONT-MINER-");
+}
+
+static void test_rules_dropper_samples(void **state)
+{
+    (void)state;
+    run_samples("CONT-DROP-");
+}
+
+static void test_rules_backdoor_samples(void **state)
+{
+    (void)state;
+    run_samples("CONT-BACKDOOR-");
+}
+
+static void test_rules_persistence_samples(void **state)
+{
+    (void)state;
+    run_samples("CONT-PERSIST-");
+}
+
+/* Every shipped contents rule has a positive and a negative sample. */
+static void test_rules_every_contents_rule_has_samples(void **state)
+{
+    (void)state;
+    struct ivet_ruleset *rs = shipped_rules();
+    for (size_t i = 0; i < ivet_rules_count(rs); i++) {
+        const struct ivet_rule *r = ivet_rules_at(rs, i);
+        if (strcmp(r->check.category, "contents") != 0)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            char file[4096];
+            snprintf(file, sizeof(file), "%s/tests/fixtures/content/%s.%s.1", tu_source_dir(), r->check.id,
+                     k ? "neg" : "pos");
+            if (access(file, R_OK) != 0)
+                fail_msg("rule %s has no sample '%s'", r->check.id, file);
+        }
+    }
+    ivet_rules_free(rs);
+}
+
+/* The 2,341 wallets Unit 42 saw in malware: all but the two damaged lines validate. */
+static void test_rules_monero_unit42_wallets(void **state)
+{
+    (void)state;
+    char *path = tu_shared_path("miners/unit42-xmr_wallets.txt");
+    if (!path)
+        tu_skip_no_shared("miners/unit42-xmr_wallets.txt");
+    size_t len;
+    char *text = tu_read_file(path, &len);
+    assert_non_null(text);
+    unsigned ok = 0, bad = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        if (l[0] == '#' || !l[0])
+            continue;
+        ivet_monero_address_valid(l, strlen(l)) ? ok++ : bad++;
+    }
+    free(text);
+    free(path);
+    assert_true(ok >= 2300);
+    assert_true(bad <= 41);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +550,12 @@ int main(void)
         cmocka_unit_test(test_rules_monero_validator_in_a_rule),
         cmocka_unit_test(test_rules_keccak256_known_answers),
         cmocka_unit_test(test_rules_validators),
+        cmocka_unit_test(test_rules_miner_samples),
+        cmocka_unit_test(test_rules_dropper_samples),
+        cmocka_unit_test(test_rules_backdoor_samples),
+        cmocka_unit_test(test_rules_persistence_samples),
+        cmocka_unit_test(test_rules_every_contents_rule_has_samples),
+        cmocka_unit_test(test_rules_monero_unit42_wallets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
