@@ -24,8 +24,8 @@ if [ ! -d "$shared/testdata/secrets" ]; then
 fi
 status=0
 out=$(IVET_SOURCE_DIR=$src IVET_SHARED_DIR=$shared "$bin" 2>&1) || status=$?
-figures=$(printf '%s\n' "$out" | grep -E '^(gitleaks vectors|trivy expected pairs|alpine 3|upstream families|cases\.tsv):' || true)
-details=$(printf '%s\n' "$out" | grep -E '^(missed|false positive|trivy |unexpected|LEAK|no positive)' || true)
+figures=$(printf '%s\n' "$out" | grep -E '^(gitleaks vectors|trivy expected pairs|alpine [0-9.]+|upstream families|cases\.tsv):' || true)
+details=$(printf '%s\n' "$out" | grep -E '^(missed|false positive|trivy [a-z]|unexpected|LEAK|no positive)' | grep -v '^trivy expected pairs' || true)
 alpine=$(printf '%s\n' "$out" | grep -E '^alpine /' || true)
 printf '%s\n' "$figures"
 [ -n "$details" ] && printf '%s\n' "$details"
