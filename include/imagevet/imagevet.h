@@ -7,5 +7,6 @@
 #include "imagevet/error.h"
 #include "imagevet/limits.h"
 #include "imagevet/scan.h"
+#include "imagevet/name.h"
 
 #endif

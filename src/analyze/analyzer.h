@@ -25,6 +25,7 @@ struct ivet_lctx {
     struct ivet_findings findings;      /* this layer's findings */
     struct ivet_captures *captures;     /* files kept for image-level analysis */
     void *global;                       /* the analyzer's setup() result */
+    void *job;                          /* private to the orchestrator */
 };
 
 /* Adds a finding for entry path `path` in this layer, using the check's
@@ -92,5 +93,8 @@ extern const struct ivet_analyzer *const ivet_analyzers[];
 /* Looks a check up in every analyzer's catalog (and the dynamic rule
  * catalogs registered with ivet_check_register). NULL when unknown. */
 const struct ivet_check *ivet_check_find(const char *id);
+
+/* config.c: does an ENV or build-argument NAME (len bytes) look like it holds a credential? */
+bool ivet_config_secret_name(const char *name, size_t len);
 
 #endif

@@ -1,10 +1,23 @@
-/* cli.h: the subcommands. Each parses its arguments and calls the public API. */
+/* cli.h: the subcommands. Each parses its arguments and calls the public API;
+ * none holds logic beyond argument handling. */
 #ifndef IVET_CLI_H
 #define IVET_CLI_H
+
+#include <stdint.h>
 
 #include "imagevet/imagevet.h"
 
 int cmd_scan(int argc, char **argv);
+int cmd_sbom(int argc, char **argv);
+int cmd_name(int argc, char **argv);
+
+/* cli_util.c */
+/* "512", "64K", "8MiB", "2G" -> bytes; -1 on junk */
+int cli_parse_size(const char *s, uint64_t *out);
+/* prints "imagevet CMD: message", releases err, returns its exit status */
+int cli_fail(const char *cmd, struct ivet_err *err);
+/* one line from stdin without the newline (for --password-stdin); caller frees */
+char *cli_read_secret_stdin(void);
 int cmd_vercmp(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 

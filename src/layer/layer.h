@@ -80,6 +80,18 @@ struct ivet_walker_ops {
 int ivet_tar_walk(struct ivet_istream *s, const struct ivet_walker_ops *ops, void *ctx,
                   const struct ivet_limits *lim, uint64_t *entries, struct ivet_err *err);
 
+/* What a walk saw, for callers that need more than the entry count. */
+struct ivet_tar_stats {
+    uint64_t entries;                   /* entries handed to the walker */
+    uint64_t bytes;                     /* bytes read from the stream (the tar's size) */
+    bool stream_failed;                 /* the failure came from the stream, whose
+                                         * error already names the blob */
+};
+/* ivet_tar_walk with statistics (st optional, filled on success and failure). */
+int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, void *ctx,
+                     const struct ivet_limits *lim, struct ivet_tar_stats *st,
+                     struct ivet_err *err);
+
 /* One pass over one layer blob: digest(blob) -> decompress -> digest(diff_id)
  * -> tar walk. `blob` is consumed. On success d->compression, d->tar_bytes and
  * d->entries are filled. A digest mismatch is IVET_E_DIGEST, and whatever the

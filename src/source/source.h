@@ -37,7 +37,16 @@ struct ivet_image {
     size_t nlayers;
     json_t *manifest;                   /* parsed manifest (NULL for docker-archive) */
     json_t *index;                      /* the index it was picked from, or NULL */
+    struct ivet_digest index_digest;    /* digest of that index (registry pulls) */
+    bool have_index_digest;
+    /* added by the sources: */
+    char **notes;                       /* oddities tolerated while resolving (e.g. history
+                                         * and layers disagree), for the report's notes */
+    size_t nnotes;
 };
+/* Appends a printf-formatted note to img->notes. */
+int ivet_image_note(struct ivet_image *img, struct ivet_err *err, const char *fmt, ...)
+    IVET_PRINTF(3, 4);
 void ivet_image_release(struct ivet_image *img);
 
 struct ivet_source_opts {
@@ -65,6 +74,8 @@ struct ivet_source_ops {
 struct ivet_source {
     const struct ivet_source_ops *ops;
     struct ivet_source_opts opts;
+    char *reference;                    /* the IMAGE argument as given (set and freed by
+                                         * ivet_source_open / ivet_source_free) */
 };
 
 /* Opens "transport:location" (docker-archive:, oci:, oci-archive:, docker://,
@@ -90,5 +101,76 @@ int ivet_index_pick(json_t *index, const struct ivet_source_opts *o, struct ivet
                     char **media_type, struct ivet_err *err);
 /* jansson parse with the limit and an error naming `what` with line/column */
 json_t *ivet_json_parse(const char *raw, size_t len, const char *what, struct ivet_err *err);
+
+/* ---- added by the sources */
+/* ivet_json_parse with an explicit size limit (ivet_json_parse uses the default max_json). */
+json_t *ivet_json_parse_max(const char *raw, size_t len, uint64_t max, const char *what,
+                            struct ivet_err *err);
+#define IVET_MAX_LAYERS 4096            /* layers in one manifest */
+#define IVET_MAX_INDEX_DEPTH 8          /* index -> index -> ... nesting */
+
+/* Media types this code knows. */
+#define IVET_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define IVET_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define IVET_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define IVET_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define IVET_MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define IVET_MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+/* true for an OCI index or a Docker manifest list media type */
+bool ivet_media_type_is_index(const char *mt);
+/* true for an OCI image manifest or a Docker schema2 manifest media type */
+bool ivet_media_type_is_manifest(const char *mt);
+/* What a manifest-or-index document is, from its mediaType or, when absent, its
+ * shape ("manifests" -> index, "layers" -> manifest). Returns 1 index, 0
+ * manifest, -code when it is neither (schema1, artifacts) naming `what`. */
+int ivet_json_doc_kind(json_t *doc, const char *what, struct ivet_err *err);
+/* "linux/amd64, linux/arm64/v8" (the pickable platforms of an index) appended to b. */
+int ivet_index_platforms(json_t *index, struct ivet_buf *b, struct ivet_err *err);
+/* Fills p from a descriptor's "platform" object; false when it has none. */
+bool ivet_platform_from_json(struct ivet_platform *p, json_t *platform);
+/* Equal after normalisation (x86_64 -> amd64, aarch64 -> arm64, arm64 -> v8,
+ * arm -> v7, amd64 -> v1 when no variant is given). */
+bool ivet_platform_match(const struct ivet_platform *want, const struct ivet_platform *have);
+
+/* ---- the image argument (open.c). A pure parser, so it can be fuzzed. */
+enum ivet_transport {
+    IVET_TRANSPORT_BARE = 0,            /* no prefix: an existing path or a registry name */
+    IVET_TRANSPORT_DOCKER_ARCHIVE,      /* docker-archive:PATH[:REF|:@N] */
+    IVET_TRANSPORT_OCI,                 /* oci:DIR[:TAG|:@N] */
+    IVET_TRANSPORT_OCI_ARCHIVE,         /* oci-archive:PATH[:TAG|:@N] */
+    IVET_TRANSPORT_DOCKER,              /* docker://REF */
+    IVET_TRANSPORT_DOCKER_DAEMON,       /* docker-daemon:REF */
+};
+struct ivet_image_arg {
+    enum ivet_transport transport;
+    char *location;                     /* path, or the reference for docker/daemon/bare */
+    char *ref;                          /* tag or reference after PATH:, or NULL */
+    long index;                         /* N of PATH:@N, or -1 */
+};
+/* Splits an IMAGE argument. As skopeo does, the first ':' after the path
+ * transports separates the path from the tag/reference. Unknown transports
+ * that skopeo knows (dir:, containers-storage:, ...) are IVET_E_UNSUPPORTED;
+ * empty parts are IVET_E_USAGE. */
+int ivet_image_arg_parse(const char *s, struct ivet_image_arg *a, struct ivet_err *err);
+void ivet_image_arg_release(struct ivet_image_arg *a);
+const char *ivet_transport_name(enum ivet_transport t);
+
+/* Transport constructors (ivet_source_open dispatches to them). The registry
+ * one (reg_source.c) takes a reference without "docker://" ("alpine:3.19",
+ * "127.0.0.1:5000/team/app@sha256:..."), the daemon one (daemon.c) an image
+ * name or ID as the daemon knows it. Neither touches the network before
+ * resolve(). */
+struct ivet_source *ivet_source_open_docker(const char *ref, const struct ivet_source_opts *o,
+                                            struct ivet_err *err);
+struct ivet_source *ivet_source_open_daemon(const char *ref, const struct ivet_source_opts *o,
+                                            struct ivet_err *err);
+struct ivet_source *ivet_source_open_docker_archive(const struct ivet_image_arg *a,
+                                                    const struct ivet_source_opts *o,
+                                                    struct ivet_err *err);
+struct ivet_source *ivet_source_open_oci(const struct ivet_image_arg *a,
+                                         const struct ivet_source_opts *o, struct ivet_err *err);
+struct ivet_source *ivet_source_open_oci_archive(const struct ivet_image_arg *a,
+                                                 const struct ivet_source_opts *o,
+                                                 struct ivet_err *err);
 
 #endif

@@ -35,4 +35,19 @@ void tu_tar_add(struct tu_tar *t, char type, const char *path, unsigned mode, co
 const uint8_t *tu_tar_bytes(struct tu_tar *t, size_t *len);
 void tu_tar_free(struct tu_tar *t);
 
+/* Writes an OCI image layout into a fresh temporary directory: each layer is
+ * stored as given (plain tar, or already compressed: pass the media type),
+ * `config_json` is the config document with "rootfs.diff_ids" filled in here
+ * from the layers' uncompressed bytes when the config has none ("diff_ids":
+ * null). Returns the directory (caller frees; remove with tu_rm_rf). */
+struct tu_layer {
+    const uint8_t *blob;        /* bytes as stored */
+    size_t len;
+    const char *media_type;     /* NULL: application/vnd.oci.image.layer.v1.tar */
+    const uint8_t *tar;         /* uncompressed bytes for the diff_id (NULL: same as blob) */
+    size_t tar_len;
+};
+char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size_t nlayers);
+void tu_rm_rf(const char *dir);
+
 #endif

@@ -1,0 +1,91 @@
+/* names_run.c: runs one reference through the publisher and name checks and,
+ * for Docker Hub references when online, the popularity checks. Turns every
+ * Docker Hub failure into a note: metadata is a signal, never a reason for
+ * the scan itself to fail. */
+#include "analyze/names_run.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+void ivet_names_run_init(struct ivet_names_run *run)
+{
+    memset(run, 0, sizeof(*run));
+}
+
+void ivet_names_run_release(struct ivet_names_run *run)
+{
+    ivet_ref_release(&run->ref);
+    ivet_findings_release(&run->findings);
+    json_decref(run->publisher);
+    json_decref(run->popularity);
+    for (size_t i = 0; i < run->nnotes; i++)
+        ivet_free(run->notes[i]);
+    ivet_free(run->notes);
+    run->publisher = run->popularity = NULL;
+    run->notes = NULL;
+    run->nnotes = 0;
+}
+
+static int note(struct ivet_names_run *run, struct ivet_err *err, const char *fmt, ...)
+    IVET_PRINTF(3, 4);
+static int note(struct ivet_names_run *run, struct ivet_err *err, const char *fmt, ...)
+{
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    char **v = ivet_reallocarray(run->notes, run->nnotes + 1, sizeof(*v));
+    if (!v)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory adding a note");
+    run->notes = v;
+    if (!(v[run->nnotes] = ivet_strdup(buf)))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory adding a note");
+    run->nnotes++;
+    return 0;
+}
+
+static int popularity(struct ivet_names_run *run, const char *imitated, struct ivet_err *err)
+{
+    struct ivet_hub_opts ho = { run->hub_url, run->cache_dir, 0, 0 };
+    struct ivet_err herr = IVET_ERR_INIT;
+    json_t *repo = NULL;
+    int rc = ivet_hub_fetch(&ho, run->ref.path, &repo, &herr);
+    if (rc == -IVET_E_NOMEM) {
+        ivet_err_move(err, &herr);
+        return rc;
+    }
+    if (rc < 0) {
+        rc = note(run, err, "popularity skipped: Docker Hub metadata for '%s' unavailable: %s",
+                  run->ref.path, ivet_err_msg(&herr));
+        ivet_err_release(&herr);
+        return rc;
+    }
+    long long now = run->now ? run->now : (long long)time(NULL);
+    rc = ivet_popularity_eval(repo, imitated, now, &run->findings, &run->popularity, err);
+    json_t *readme = json_object_get(repo, "full_description");
+    if (rc == 0 && json_is_string(readme))
+        rc = ivet_popularity_scan_readme(json_string_value(readme), &run->findings, err);
+    json_decref(repo);
+    return rc;
+}
+
+int ivet_names_run(const struct ivet_names_db *db, const char *refstr, struct ivet_names_run *run,
+                   struct ivet_err *err)
+{
+    struct ivet_publisher pub;
+    char imitated[256];
+    int rc = ivet_ref_parse(&run->ref, refstr, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = ivet_names_check(db, &run->ref, &run->findings, &pub, imitated, sizeof(imitated), err)) < 0)
+        return rc;
+    if (!(run->publisher = ivet_publisher_json(&pub)))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory building the publisher section");
+    if (strcmp(run->ref.registry, "docker.io") != 0)
+        return 0;
+    if (run->offline)
+        return note(run, err, "popularity skipped: offline");
+    return popularity(run, imitated, err);
+}

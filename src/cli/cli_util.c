@@ -1,0 +1,51 @@
+/* cli_util.c: small argument helpers shared by the subcommands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return -1;
+    uint64_t mul = 1;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': mul = 1ull << 10; end++; break;
+    case 'm': case 'M': mul = 1ull << 20; end++; break;
+    case 'g': case 'G': mul = 1ull << 30; end++; break;
+    case 't': case 'T': mul = 1ull << 40; end++; break;
+    default: return -1;
+    }
+    if ((*end == 'i' || *end == 'I') && end[1] == 'B')
+        end += 2;
+    else if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || (mul > 1 && v > UINT64_MAX / mul))
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+int cli_fail(const char *cmd, struct ivet_err *err)
+{
+    fprintf(stderr, "imagevet %s: %s\n", cmd, ivet_err_msg(err));
+    int st = ivet_err_exit_status(err->code);
+    ivet_err_release(err);
+    return st;
+}
+
+char *cli_read_secret_stdin(void)
+{
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, stdin);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = 0;
+    char *s = strdup(buf);
+    memset(buf, 0, sizeof(buf));
+    return s;
+}

@@ -1,0 +1,49 @@
+/* scan_internal.h: the orchestrator's per-layer job, shared by scan.c
+ * (ordering, merge, image checks) and scan_layer.c (the pass over one layer). */
+#ifndef IVET_SCAN_INTERNAL_H
+#define IVET_SCAN_INTERNAL_H
+
+#include "analyze/analyzer.h"
+#include "analyze/capture.h"
+#include "imagevet/scan.h"
+#include "report/report.h"
+
+/* An entry as recorded during the pass, replayed into the merged view. */
+struct scan_rec {
+    char *path, *linkname;      /* in the job's string arena */
+    enum ivet_entry_type type;
+    uint32_t mode;
+    uint64_t uid, gid, size;
+    int64_t mtime;
+    bool whiteout, opaque;
+};
+
+struct scan_arena;              /* chunked string storage, freed at once */
+
+struct scan_job {
+    struct ivet_source *src;
+    struct ivet_layer_desc *desc;
+    const struct ivet_scan_opts *opts;
+    bool pipelined;
+    size_t nanalyzers;
+    struct ivet_lctx *lctx;             /* one per analyzer */
+    void **states;                      /* one per analyzer */
+    uint64_t want_mask;                 /* analyzers that want the current entry's data */
+    bool capturing;                     /* the current entry is being captured */
+    bool capture_requested;             /* set by ivet_lctx_capture during on_entry */
+    struct ivet_captures *captures;
+    struct scan_rec *recs;
+    size_t nrecs, caprecs;
+    struct scan_arena *arena;
+    volatile uint64_t bytes_read;       /* compressed bytes, for progress */
+    struct ivet_err err;
+    bool ok;
+};
+
+int scan_layer_run(struct scan_job *job);
+void scan_job_release(struct scan_job *job);
+/* wraps a blob stream to count bytes into *counter */
+struct ivet_istream *scan_count_stream(struct ivet_istream *in, volatile uint64_t *counter,
+                                       struct ivet_err *err);
+
+#endif

@@ -1,0 +1,65 @@
+/* test_checks_doc.c: every check in every analyzer's catalog has a row in
+ * docs/checks.md with the same severity, and every row is well formed. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze/analyzer.h"
+
+static char *doc;
+
+static int load(void **state)
+{
+    (void)state;
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/docs/checks.md", tu_source_dir());
+    doc = tu_read_file(p, NULL);
+    return doc ? 0 : -1;
+}
+
+static int unload(void **state)
+{
+    (void)state;
+    free(doc);
+    return 0;
+}
+
+static void test_every_catalog_check_is_documented(void **state)
+{
+    (void)state;
+    size_t n = 0, missing = 0;
+    for (const struct ivet_analyzer *const *a = ivet_analyzers; *a; a++) {
+        for (size_t i = 0; i < (*a)->nchecks; i++, n++) {
+            const struct ivet_check *c = &(*a)->checks[i];
+            char row[256];
+            snprintf(row, sizeof(row), "| `%s` | %s |", c->id, ivet_severity_name(c->severity));
+            if (!strstr(doc, row)) {
+                print_error("docs/checks.md lacks the row start '%s' (analyzer %s)\n", row, (*a)->name);
+                missing++;
+            }
+            assert_non_null(c->title);
+            assert_non_null(c->remediation);
+            assert_non_null(c->category);
+        }
+    }
+    assert_true(n > 0);
+    assert_int_equal(missing, 0);
+}
+
+static void test_check_ids_are_unique(void **state)
+{
+    (void)state;
+    for (const struct ivet_analyzer *const *a = ivet_analyzers; *a; a++)
+        for (size_t i = 0; i < (*a)->nchecks; i++)
+            assert_ptr_equal(ivet_check_find((*a)->checks[i].id), &(*a)->checks[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_catalog_check_is_documented),
+        cmocka_unit_test(test_check_ids_are_unique),
+    };
+    return cmocka_run_group_tests(tests, load, unload);
+}

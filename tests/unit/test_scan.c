@@ -1,0 +1,192 @@
+/* test_scan.c: whole scans of small OCI layouts written by the test: the
+ * orchestrator, the merge and the configuration checks together. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "imagevet/scan.h"
+#include "report/report.h"
+
+static const struct ivet_finding *find(const struct ivet_report *r, const char *id, const char *path)
+{
+    for (size_t i = 0; i < r->findings.n; i++)
+        if (!strcmp(r->findings.v[i].id, id) && (!path || (r->findings.v[i].path && !strcmp(r->findings.v[i].path, path))))
+            return &r->findings.v[i];
+    return NULL;
+}
+
+static struct ivet_report *scan_dir(const char *dir, unsigned threads, struct ivet_err *err)
+{
+    struct ivet_scan_opts o;
+    ivet_scan_opts_init(&o);
+    char img[4200];
+    snprintf(img, sizeof(img), "oci:%s:test", dir);
+    o.image = img;
+    o.threads = threads;
+    o.offline = true;
+    o.no_content = true;
+    return ivet_scan(&o, err);
+}
+
+static const char *cfg_root =
+    "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\","
+    "\"DB_PASSWORD=hunter2-real-value\",\"GPG_KEY=ABCDEF\",\"PASSWORD_FILE=/run/secrets/pw\"],"
+    "\"ExposedPorts\":{\"22/tcp\":{}}},"
+    "\"history\":[{\"created_by\":\"/bin/sh -c #(nop) ADD file:abc in / \"},"
+    "{\"created_by\":\"|1 API_TOKEN=tok_12345678 /bin/sh -c apt-get update && sudo make\"},"
+    "{\"created_by\":\"/bin/sh -c rm -rf /root/.ssh\"}]}";
+
+static void test_config_and_hidden_files(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new(), *l1 = tu_tar_new(), *l2 = tu_tar_new();
+    tu_tar_add(l0, 'd', "etc", 0755, NULL, 0, NULL);
+    tu_tar_add(l0, 'f', "etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n", 50, NULL);
+    tu_tar_add(l0, 'f', "usr/bin/passwd", 04755, "x", 1, NULL);
+    tu_tar_add(l1, 'f', "root/.ssh/id_rsa", 0600, "k", 1, NULL);
+    tu_tar_add(l1, 'f', "opt/tool", 04755, "y", 1, NULL);
+    tu_tar_add(l2, 'd', "root", 0700, NULL, 0, NULL);
+    tu_tar_add(l2, 'f', "root/.wh..ssh", 0, NULL, 0, NULL);
+    struct tu_layer ls[3];
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    ls[1] = (struct tu_layer){ 0 };
+    ls[1].blob = tu_tar_bytes(l1, &ls[1].len);
+    ls[2] = (struct tu_layer){ 0 };
+    ls[2].blob = tu_tar_bytes(l2, &ls[2].len);
+    char *dir = tu_oci_layout(cfg_root, ls, 3);
+
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_report *r = scan_dir(dir, threads, &err);
+        if (!r)
+            fail_msg("scan failed: %s", ivet_err_msg(&err));
+        assert_int_equal(r->image.nlayers, 3);
+        assert_non_null(find(r, "CONF-USER-ROOT", NULL));
+        assert_non_null(find(r, "CONF-NO-HEALTHCHECK", NULL));
+        assert_non_null(find(r, "CONF-SSH-PORT", NULL));
+        const struct ivet_finding *f = find(r, "CONF-SECRET-ENV", NULL);
+        assert_non_null(f);
+        assert_non_null(strstr(f->evidence, "DB_PASSWORD="));
+        assert_null(strstr(f->evidence, "hunter2-real-value"));    /* redacted */
+        assert_null(strstr(f->evidence, "GPG_KEY"));
+        f = find(r, "CONF-SECRET-HISTORY", NULL);
+        assert_non_null(f);
+        assert_null(strstr(f->evidence, "tok_12345678"));
+        assert_int_equal(f->layer, 1);
+        assert_non_null(find(r, "CONF-UPDATE-ALONE", NULL));
+        assert_non_null(find(r, "CONF-SUDO", NULL));
+        assert_null(find(r, "CONF-HISTORY-ADD", NULL));             /* base rootfs ADD is fine */
+        assert_non_null(find(r, "CONF-SETUID-FILE", "/usr/bin/passwd"));
+        assert_non_null(find(r, "CONF-SETUID-UNUSUAL", "/opt/tool"));
+        assert_non_null(find(r, "CONF-DUPLICATE-ID", "/etc/passwd"));
+        f = find(r, "CONF-PRIVATE-KEY-FILE", "/root/.ssh/id_rsa");
+        assert_non_null(f);
+        assert_true(f->hidden);                                     /* deleted by layer 2, still shipped */
+        assert_int_equal(f->layer, 1);
+        assert_int_equal(f->hidden_by, 2);
+        assert_false(find(r, "CONF-SETUID-UNUSUAL", "/opt/tool")->hidden);
+        assert_int_equal(r->verdict, IVET_VERDICT_FAIL);
+        assert_string_equal(ivet_report_verdict(r), "fail");
+        assert_int_equal(ivet_report_exit_status(r, IVET_FAIL_ON_FAIL), 1);
+        ivet_report_free(r);
+    }
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+    tu_tar_free(l1);
+    tu_tar_free(l2);
+}
+
+static void test_clean_image_passes(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "app/run", 0755, "#!/bin/sh\necho hi\n", 18, NULL);
+    struct tu_layer ls[1];
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"10001\","
+                              "\"Healthcheck\":{\"Test\":[\"CMD\",\"/app/run\"]}}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 2, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    for (size_t i = 0; i < r->findings.n; i++)
+        print_message("unexpected finding %s %s\n", r->findings.v[i].id, r->findings.v[i].path ? r->findings.v[i].path : "");
+    assert_int_equal(r->findings.n, 0);
+    assert_int_equal(r->verdict, IVET_VERDICT_PASS);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+}
+
+static void test_altered_layer_fails_whole_scan(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "a", 0644, "hello", 5, NULL);
+    size_t len;
+    const uint8_t *b = tu_tar_bytes(l0, &len);
+    uint8_t *copy = malloc(len);
+    memcpy(copy, b, len);
+    struct tu_layer ls[1] = { { .blob = copy, .len = len, .tar = b, .tar_len = len } };
+    copy[600] ^= 1;             /* content byte of "a": the blob digest is of the altered bytes, the diff_id is not */
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 1, &err);
+    assert_null(r);
+    assert_int_equal(err.code, IVET_E_DIGEST);
+    assert_non_null(strstr(err.msg, "layer 0"));
+    ivet_err_release(&err);
+    tu_rm_rf(dir);
+    free(dir);
+    free(copy);
+    tu_tar_free(l0);
+}
+
+static void test_json_report_shape(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "x/.env", 0600, "A=1\n", 4, NULL);
+    struct tu_layer ls[1];
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\",\"config\":{}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 1, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    json_t *j = ivet_report_to_json(r, &err);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "schema")), "imagevet/report/v1");
+    json_t *img = json_object_get(j, "image");
+    assert_string_equal(json_string_value(json_object_get(img, "transport")), "oci");
+    assert_true(json_is_string(json_object_get(img, "digest")));
+    json_t *l = json_array_get(json_object_get(img, "layers"), 0);
+    assert_true(ivet_startswith(json_string_value(json_object_get(l, "digest")), "sha256:"));
+    assert_true(ivet_startswith(json_string_value(json_object_get(l, "diff_id")), "sha256:"));
+    assert_string_equal(json_string_value(json_object_get(j, "verdict")), "warn");
+    json_t *f = json_array_get(json_object_get(j, "findings"), 0);
+    assert_string_equal(json_string_value(json_object_get(f, "path")), "/x/.env");
+    assert_string_equal(json_string_value(json_object_get(f, "layer")), json_string_value(json_object_get(l, "digest")));
+    assert_true(json_is_object(json_object_get(j, "summary")));
+    json_decref(j);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_and_hidden_files),
+        cmocka_unit_test(test_clean_image_passes),
+        cmocka_unit_test(test_altered_layer_fails_whole_scan),
+        cmocka_unit_test(test_json_report_shape),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
