@@ -198,6 +198,8 @@ static const struct {
 } renderers[] = {
     { "table", ivet_report_write_table },
     { "json", ivet_report_write_json_color },
+    { "cyclonedx", ivet_report_write_cyclonedx },
+    { "spdx", ivet_report_write_spdx },
 };
 
 bool ivet_report_format_known(const char *format)
