@@ -10,7 +10,7 @@ if grep -nE "$banned" $(git ls-files 'src/*.c' 'src/*.h' 2>/dev/null || find src
     echo "checksrc: banned function above" >&2
     status=1
 fi
-raw='(^|[^_a-z])(malloc|calloc|realloc|free|strdup|strndup)[[:space:]]*\('
+raw='(^|[^_a-z>.])(malloc|calloc|realloc|free|strdup|strndup)[[:space:]]*\('
 if grep -nE "$raw" $(git ls-files 'src/*.c' 2>/dev/null || find src -name '*.c') | grep -vE '^src/(core/alloc\.c|cli/)' | grep -vE '//|/\*.*\*/'; then
     echo "checksrc: raw allocation outside src/core/alloc.c above (use ivet_malloc & co)" >&2
     status=1

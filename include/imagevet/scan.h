@@ -43,13 +43,20 @@ struct ivet_scan_opts {
     /* publisher trust: Docker Hub namespaces, registry hosts or
      * "registry/namespace" prefixes the user trusts (NULL-terminated) */
     const char **trusted_namespaces;
+    /* vulnerability matching (analyze/vulns.c) */
+    const char *severity_fail;      /* "low".."critical": a vulnerability at or above it fails
+                                     * the verdict (--severity-fail); NULL = off */
+    unsigned vulndb_max_age_days;   /* an older database gets a note and VULN-DB-STALE; 0 = 7 */
+    /* `imagevet sbom`: list packages only. Content rules (secrets, contents,
+     * YARA) are off; the package inventory and the config still run. */
+    bool inventory_only;
 };
 
 IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);
 IVET_API struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err);
 IVET_API void ivet_report_free(struct ivet_report *r);
 
-/* format: "table", "json" (others are added as renderers land). */
+/* format: "table", "json", "cyclonedx", "spdx" (others are added as renderers land). */
 IVET_API int ivet_report_render(const struct ivet_report *r, const char *format, FILE *out,
                                 bool color, struct ivet_err *err);
 

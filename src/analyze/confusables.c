@@ -15,6 +15,8 @@ static const struct {
 
 static char fold1(char c)
 {
+    if (c >= 'A' && c <= 'Z')
+        c = (char)(c - 'A' + 'a');
     switch (c) {
     case '1': case 'i': case '|': case '!': case 'j':
         return 'l';
@@ -37,7 +39,7 @@ static char fold1(char c)
     case 'u':
         return 'v';
     default:
-        return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        return c;
     }
 }
 

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-#define MAX_TRUST 64
+#define MAX_TRUST 1024
 
 static void name_usage(FILE *f)
 {
@@ -85,7 +85,7 @@ int cmd_name(int argc, char **argv)
     struct ivet_err err = IVET_ERR_INIT;
     struct name_state st = { NULL, "table", 0 };
     const char *trust[MAX_TRUST + 1];
-    char envbuf[4096];
+    static char envbuf[65536];
     int nt = 0, i;
     ivet_name_opts_init(&o);
     for (i = 1; i < argc; i++) {

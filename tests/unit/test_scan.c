@@ -48,9 +48,12 @@ static void test_config_and_hidden_files(void **state)
     tu_tar_add(l2, 'd', "root", 0700, NULL, 0, NULL);
     tu_tar_add(l2, 'f', "root/.wh..ssh", 0, NULL, 0, NULL);
     struct tu_layer ls[3];
-    ls[0] = (struct tu_layer){ .blob = tu_tar_bytes(l0, &ls[0].len) };
-    ls[1] = (struct tu_layer){ .blob = tu_tar_bytes(l1, &ls[1].len) };
-    ls[2] = (struct tu_layer){ .blob = tu_tar_bytes(l2, &ls[2].len) };
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    ls[1] = (struct tu_layer){ 0 };
+    ls[1].blob = tu_tar_bytes(l1, &ls[1].len);
+    ls[2] = (struct tu_layer){ 0 };
+    ls[2].blob = tu_tar_bytes(l2, &ls[2].len);
     char *dir = tu_oci_layout(cfg_root, ls, 3);
 
     for (unsigned threads = 1; threads <= 2; threads++) {
@@ -101,7 +104,8 @@ static void test_clean_image_passes(void **state)
     struct tu_tar *l0 = tu_tar_new();
     tu_tar_add(l0, 'f', "app/run", 0755, "#!/bin/sh\necho hi\n", 18, NULL);
     struct tu_layer ls[1];
-    ls[0] = (struct tu_layer){ .blob = tu_tar_bytes(l0, &ls[0].len) };
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
     char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"10001\","
                               "\"Healthcheck\":{\"Test\":[\"CMD\",\"/app/run\"]}}}", ls, 1);
     struct ivet_err err = IVET_ERR_INIT;
@@ -148,7 +152,8 @@ static void test_json_report_shape(void **state)
     struct tu_tar *l0 = tu_tar_new();
     tu_tar_add(l0, 'f', "x/.env", 0600, "A=1\n", 4, NULL);
     struct tu_layer ls[1];
-    ls[0] = (struct tu_layer){ .blob = tu_tar_bytes(l0, &ls[0].len) };
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
     char *dir = tu_oci_layout("{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\",\"config\":{}}", ls, 1);
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_report *r = scan_dir(dir, 1, &err);

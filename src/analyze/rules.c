@@ -1,0 +1,694 @@
+/* rules.c: compiles a loaded ruleset into Vectorscan databases and scans
+ * files with it in streaming mode. The stream databases report only match
+ * ends (cheap); the first match of a rule in a file is re-scanned in block
+ * mode with leftmost-start reporting over a bounded window of the bytes
+ * before it, which gives the excerpt and the text validators check.
+ * Parsing rule files lives in rules_load.c. */
+#include "analyze/rules_int.h"
+
+#include <hs.h>
+#include <string.h>
+
+#define WIN 1024                /* bytes kept before the current chunk */
+#define AFTER 48                /* context shown after a match (same chunk, same line) */
+#define BEFORE 40               /* context shown before a match (same line) */
+#define SHOW_MATCH 120          /* bytes of the match itself shown */
+#define MAX_VALIDATIONS 256     /* candidate checks per rule per file */
+#define BINARY_PROBE 4096       /* a NUL in the first bytes makes a file binary */
+
+/* ---- compiling */
+
+static int compile_error(struct ivet_ruleset *rs, const unsigned *ids, const unsigned *pidx,
+                         hs_compile_error_t *ce, const char *what, struct ivet_err *err)
+{
+    int rc;
+    if (ce->expression >= 0) {
+        const struct ivet_rule *r = &rs->rules[ids[ce->expression] / (pidx ? 1 : 2)];
+        rc = ivet_err_set(err, IVET_E_FORMAT, "rules '%s' line %u: rule '%s' %s %u: %s", r->file,
+                          r->line, r->check.id, what, pidx ? pidx[ce->expression] + 1 : 1, ce->message);
+    } else {
+        rc = ivet_err_set(err, IVET_E_FORMAT, "cannot compile rules: %s", ce->message);
+    }
+    hs_free_compile_error(ce);
+    return rc;
+}
+
+/* Which rules go into a pattern database. */
+enum sel { SEL_ALL, SEL_SCOPED, SEL_SOM };
+
+static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t **db,
+                            struct ivet_err *err)
+{
+    const char **ex = ivet_calloc(rs->npatterns_total + 1, sizeof(*ex));
+    unsigned *flags = ivet_calloc(rs->npatterns_total + 1, sizeof(*flags));
+    unsigned *ids = ivet_calloc(rs->npatterns_total + 1, sizeof(*ids));
+    unsigned *pidx = ivet_calloc(rs->npatterns_total + 1, sizeof(*pidx));
+    int rc = 0;
+    *db = NULL;
+    if (!ex || !flags || !ids || !pidx) {
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory compiling rules");
+        goto out;
+    }
+    for (;;) {
+        unsigned n = 0;
+        for (size_t i = 0; i < rs->n; i++) {
+            const struct ivet_rule *r = &rs->rules[i];
+            if ((sel == SEL_ALL && r->paths) || (sel == SEL_SCOPED && !r->paths))
+                continue;
+            for (size_t k = 0; k < r->npatterns; k++) {
+                ex[n] = r->patterns[k];
+                flags[n] = r->flags | (sel == SEL_SOM && rs->has_som[i] ? HS_FLAG_SOM_LEFTMOST : 0);
+                ids[n] = (unsigned)i;
+                pidx[n++] = (unsigned)k;
+            }
+        }
+        if (n == 0)
+            break;
+        hs_compile_error_t *ce = NULL;
+        unsigned mode = sel == SEL_SOM ? HS_MODE_BLOCK : HS_MODE_STREAM;
+        if (hs_compile_multi(ex, flags, ids, n, mode, NULL, db, &ce) == HS_SUCCESS)
+            break;
+        /* A pattern Vectorscan cannot give a start for still works, with
+         * the excerpt ending at the match and no validation. */
+        if (sel == SEL_SOM && ce->expression >= 0 && rs->has_som[ids[ce->expression]]) {
+            rs->has_som[ids[ce->expression]] = false;
+            hs_free_compile_error(ce);
+            continue;
+        }
+        rc = compile_error(rs, ids, pidx, ce, "pattern", err);
+        break;
+    }
+out:
+    ivet_free(ex);
+    ivet_free(flags);
+    ivet_free(ids);
+    ivet_free(pidx);
+    return rc;
+}
+
+static int compile_paths(struct ivet_ruleset *rs, struct ivet_err *err)
+{
+    const char **ex = ivet_calloc(2 * rs->n + 1, sizeof(*ex));
+    unsigned *flags = ivet_calloc(2 * rs->n + 1, sizeof(*flags));
+    unsigned *ids = ivet_calloc(2 * rs->n + 1, sizeof(*ids));
+    unsigned n = 0;
+    int rc = 0;
+    if (!ex || !flags || !ids) {
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory compiling rules");
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct ivet_rule *r = &rs->rules[i];
+        if (r->paths)
+            ex[n] = r->paths, flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL, ids[n++] = (unsigned)(2 * i);
+        if (r->not_paths)
+            ex[n] = r->not_paths, flags[n] = HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL,
+            ids[n++] = (unsigned)(2 * i + 1);
+    }
+    hs_compile_error_t *ce = NULL;
+    if (n && hs_compile_multi(ex, flags, ids, n, HS_MODE_BLOCK, NULL, &rs->db_paths, &ce) != HS_SUCCESS)
+        rc = compile_error(rs, ids, NULL, ce, "paths", err);
+out:
+    ivet_free(ex);
+    ivet_free(flags);
+    ivet_free(ids);
+    return rc;
+}
+
+void ivet_rules_uncompile(struct ivet_ruleset *rs)
+{
+    hs_free_database(rs->db_all);
+    hs_free_database(rs->db_scoped);
+    hs_free_database(rs->db_paths);
+    hs_free_database(rs->db_som);
+    hs_free_scratch(rs->proto);
+    rs->db_all = rs->db_scoped = rs->db_paths = rs->db_som = NULL;
+    rs->proto = NULL;
+    ivet_free(rs->checks);
+    ivet_free(rs->has_som);
+    rs->checks = NULL;
+    rs->has_som = NULL;
+    rs->compiled = false;
+}
+
+int ivet_rules_compile(struct ivet_ruleset *rs, struct ivet_err *err)
+{
+    int rc = 0;
+    if (rs->compiled)
+        return 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->rules[i].not_paths && !rs->rules[i].paths)
+            return ivet_err_set(err, IVET_E_FORMAT, "rules '%s' line %u: rule '%s' has not_paths without paths",
+                                rs->rules[i].file, rs->rules[i].line, rs->rules[i].check.id);
+    rs->checks = ivet_calloc(rs->n + 1, sizeof(*rs->checks));
+    rs->has_som = ivet_calloc(rs->n + 1, sizeof(*rs->has_som));
+    if (!rs->checks || !rs->has_som) {
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory compiling rules");
+        goto out;
+    }
+    rs->any_path_only = false;
+    for (size_t i = 0; i < rs->n; i++) {
+        rs->checks[i] = rs->rules[i].check;
+        rs->has_som[i] = !rs->rules[i].path_only;
+        rs->any_path_only |= rs->rules[i].path_only;
+    }
+    if ((rc = compile_patterns(rs, SEL_ALL, &rs->db_all, err)) < 0 ||
+        (rc = compile_patterns(rs, SEL_SCOPED, &rs->db_scoped, err)) < 0 ||
+        (rc = compile_paths(rs, err)) < 0 ||
+        (rc = compile_patterns(rs, SEL_SOM, &rs->db_som, err)) < 0)
+        goto out;
+    hs_database_t *dbs[] = { rs->db_all, rs->db_scoped, rs->db_paths, rs->db_som };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(dbs); i++) {
+        if (dbs[i] && hs_alloc_scratch(dbs[i], &rs->proto) != HS_SUCCESS) {
+            rc = ivet_err_set(err, IVET_E_NOMEM, "cannot allocate pattern scratch space");
+            goto out;
+        }
+    }
+    rs->compiled = true;
+out:
+    if (rc < 0)
+        ivet_rules_uncompile(rs);
+    return rc;
+}
+
+const struct ivet_check *ivet_rules_checks(const struct ivet_ruleset *rs)
+{
+    return rs->checks;
+}
+
+/* ---- scanning */
+
+struct hitrec {
+    uint64_t count;
+    uint64_t first_end;         /* end offset of the first validated match */
+    uint64_t last_end;          /* to merge the growing ends of one match */
+    uint64_t grow_end;          /* end of the first match as it grows */
+    uint32_t line;
+    uint64_t start;             /* start offset of the first match (best known) */
+    unsigned tries;             /* validations attempted */
+    bool pending;               /* evidence waits for the bytes after the match */
+    char *evidence;
+};
+
+struct ivet_rules_stream {
+    const struct ivet_ruleset *rs;
+    hs_scratch_t *scratch, *scratch2;   /* stream scan; nested block re-scan */
+    hs_stream_t *s_all, *s_scoped;
+    bool active;
+    uint64_t pos, max;
+    bool truncated, binary, nonspace;
+    uint64_t newlines;          /* newlines before the current chunk */
+    uint8_t win[WIN];           /* the last winlen bytes before the current chunk */
+    size_t winlen;
+    const uint8_t *chunk;
+    size_t chunklen;
+    uint64_t chunk_off;
+    uint8_t head[96];           /* first bytes, for path-only rule evidence */
+    size_t headlen;
+    uint8_t *scope;             /* per rule: 1 include, 2 excluded (path db) */
+    struct hitrec *hits;
+    uint32_t *touched;          /* rules with a hit in this file */
+    size_t ntouched;
+    struct ivet_err *err;       /* error raised inside a callback */
+    int cb_rc;
+};
+
+struct ivet_rules_stream *ivet_rules_stream_new(const struct ivet_ruleset *rs, struct ivet_err *err)
+{
+    if (!rs->compiled) {
+        ivet_err_set(err, IVET_E_INTERNAL, "rules not compiled");
+        return NULL;
+    }
+    struct ivet_rules_stream *st = ivet_calloc(1, sizeof(*st));
+    if (!st)
+        goto nomem;
+    st->rs = rs;
+    st->scope = ivet_calloc(rs->n + 1, 1);
+    st->hits = ivet_calloc(rs->n + 1, sizeof(*st->hits));
+    st->touched = ivet_calloc(rs->n + 1, sizeof(*st->touched));
+    if (!st->scope || !st->hits || !st->touched)
+        goto nomem;
+    if (rs->proto && (hs_clone_scratch(rs->proto, &st->scratch) != HS_SUCCESS ||
+                      hs_clone_scratch(rs->proto, &st->scratch2) != HS_SUCCESS))
+        goto nomem;
+    return st;
+nomem:
+    ivet_rules_stream_free(st);
+    ivet_err_set(err, IVET_E_NOMEM, "out of memory for a rules stream");
+    return NULL;
+}
+
+static void reset_hits(struct ivet_rules_stream *st)
+{
+    for (size_t i = 0; i < st->ntouched; i++) {
+        struct hitrec *h = &st->hits[st->touched[i]];
+        ivet_free(h->evidence);
+        memset(h, 0, sizeof(*h));
+    }
+    st->ntouched = 0;
+}
+
+static void close_streams(struct ivet_rules_stream *st)
+{
+    if (st->s_all)
+        hs_close_stream(st->s_all, NULL, NULL, NULL);
+    if (st->s_scoped)
+        hs_close_stream(st->s_scoped, NULL, NULL, NULL);
+    st->s_all = st->s_scoped = NULL;
+}
+
+void ivet_rules_stream_free(struct ivet_rules_stream *st)
+{
+    if (!st)
+        return;
+    close_streams(st);
+    if (st->hits)
+        reset_hits(st);
+    hs_free_scratch(st->scratch);
+    hs_free_scratch(st->scratch2);
+    ivet_free(st->scope);
+    ivet_free(st->hits);
+    ivet_free(st->touched);
+    ivet_free(st);
+}
+
+static int path_cb(unsigned id, unsigned long long from, unsigned long long to, unsigned fl, void *ctx)
+{
+    (void)from, (void)to, (void)fl;
+    struct ivet_rules_stream *st = ctx;
+    uint8_t *s = &st->scope[id / 2];
+    *s = (id & 1) ? 2 : (*s == 2 ? 2 : 1);
+    return 0;
+}
+
+int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint64_t max_bytes,
+                            struct ivet_err *err)
+{
+    const struct ivet_ruleset *rs = st->rs;
+    close_streams(st);
+    reset_hits(st);
+    memset(st->scope, 0, rs->n);
+    st->pos = 0;
+    st->max = max_bytes ? max_bytes : UINT64_MAX;
+    st->truncated = st->binary = st->nonspace = false;
+    st->newlines = 0;
+    st->winlen = st->headlen = 0;
+    st->cb_rc = 0;
+    st->active = true;
+    bool scoped = false;
+    if (path && rs->db_paths) {
+        if (hs_scan(rs->db_paths, path, (unsigned)strnlen(path, 1u << 20), 0, st->scratch, path_cb, st) !=
+            HS_SUCCESS)
+            return ivet_err_set(err, IVET_E_INTERNAL, "path scan failed for '%s'", path);
+        for (size_t i = 0; i < rs->n && !scoped; i++)
+            scoped = st->scope[i] == 1 && !rs->rules[i].path_only;
+    }
+    if ((rs->db_all && hs_open_stream(rs->db_all, 0, &st->s_all) != HS_SUCCESS) ||
+        (scoped && rs->db_scoped && hs_open_stream(rs->db_scoped, 0, &st->s_scoped) != HS_SUCCESS)) {
+        st->active = false;
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory opening a rules stream");
+    }
+    return 0;
+}
+
+/* Newlines in p[0..n). */
+static uint64_t count_nl(const uint8_t *p, size_t n)
+{
+    uint64_t c = 0;
+    const uint8_t *e = p + n;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
+/* Newlines in the file's bytes [0, off), for off at most one window before
+ * the current chunk. */
+static uint64_t nl_before(const struct ivet_rules_stream *st, uint64_t off)
+{
+    if (off >= st->chunk_off)
+        return st->newlines + count_nl(st->chunk, (size_t)IVET_MIN(off - st->chunk_off, (uint64_t)st->chunklen));
+    uint64_t back = IVET_MIN(st->chunk_off - off, (uint64_t)st->winlen);
+    return st->newlines - count_nl(st->win + st->winlen - back, (size_t)back);
+}
+
+/* Copies the bytes [from, to) of the file into out, from the window and the
+ * current chunk; returns how many (fewer when they are no longer kept). */
+static size_t get_bytes(const struct ivet_rules_stream *st, uint64_t from, uint64_t to, uint8_t *out)
+{
+    uint64_t wstart = st->chunk_off - st->winlen;
+    uint64_t cend = st->chunk_off + st->chunklen;
+    if (from < wstart)
+        from = wstart;
+    if (to > cend)
+        to = cend;
+    size_t n = 0;
+    for (uint64_t o = from; o < to;) {
+        if (o < st->chunk_off) {
+            size_t k = (size_t)(IVET_MIN(to, st->chunk_off) - o);
+            memcpy(out + n, st->win + (o - wstart), k);
+            n += k, o += k;
+        } else {
+            size_t k = (size_t)(to - o);
+            memcpy(out + n, st->chunk + (o - st->chunk_off), k);
+            n += k, o += k;
+        }
+    }
+    return n;
+}
+
+struct som_ctx {
+    unsigned rule;
+    unsigned long long end;
+    unsigned long long start;
+    bool found;
+};
+
+static int som_cb(unsigned id, unsigned long long from, unsigned long long to, unsigned fl, void *ctx)
+{
+    (void)fl;
+    struct som_ctx *c = ctx;
+    if (id == c->rule && to == c->end && (!c->found || from < c->start)) {
+        c->start = from;
+        c->found = true;
+    }
+    return 0;
+}
+
+/* Start of the match of rule `ri` ending at `end`, found by a block re-scan
+ * of the window buf[0..n) (which ends at `end`). -1 when unknown. */
+static long match_start(struct ivet_rules_stream *st, unsigned ri, const uint8_t *buf, size_t n)
+{
+    if (!st->rs->has_som[ri] || !st->rs->db_som || n == 0)
+        return -1;
+    struct som_ctx c = { .rule = ri, .end = n };
+    if (hs_scan(st->rs->db_som, (const char *)buf, (unsigned)n, 0, st->scratch2, som_cb, &c) != HS_SUCCESS ||
+        !c.found)
+        return -1;
+    return (long)c.start;
+}
+
+/* Evidence: the match on its line with a little context, or for secret
+ * rules the context before it and the match masked. buf[0..n) holds the
+ * bytes from `ctx` before the match to the end of what is known after it;
+ * the match is buf[ms..me). */
+static char *make_evidence(const struct ivet_rule *r, const uint8_t *buf, size_t n, size_t ms, size_t me)
+{
+    while (ms < me && (buf[ms] == '\n' || buf[ms] == '\r'))
+        ms++;                   /* a match that begins with its line break */
+    size_t cs = ms;
+    while (cs > 0 && ms - cs < BEFORE && buf[cs - 1] != '\n')
+        cs--;
+    struct ivet_buf b;
+    ivet_buf_init(&b, 1024);
+    struct ivet_err e = IVET_ERR_INIT;
+    int rc = ivet_buf_append(&b, buf + cs, ms - cs, &e);
+    if (r->keep >= 0) {
+        char *red = ivet_redact((const char *)buf + ms, me - ms, (size_t)r->keep);
+        rc = red ? (rc < 0 ? rc : ivet_buf_puts(&b, red, &e)) : -IVET_E_NOMEM;
+        ivet_free(red);
+    } else {
+        size_t ml = IVET_MIN(me - ms, (size_t)SHOW_MATCH);
+        if (rc == 0)
+            rc = ivet_buf_append(&b, buf + ms, ml, &e);
+        if (rc == 0 && ml < me - ms)
+            rc = ivet_buf_puts(&b, "...", &e);
+        size_t k = me;
+        while (k < n && k - me < AFTER && buf[k] != '\n')
+            k++;
+        if (rc == 0)
+            rc = ivet_buf_append(&b, buf + me, k - me, &e);
+    }
+    ivet_err_release(&e);
+    char *s = rc == 0 ? ivet_buf_detach(&b) : NULL;
+    ivet_buf_release(&b);
+    return s;
+}
+
+/* Builds the evidence of hit `ri` from the window, once enough bytes after
+ * the match have come (or `force`, at the end of the file). */
+static int flush_evidence(struct ivet_rules_stream *st, uint32_t ri, bool force, struct ivet_err *err)
+{
+    struct hitrec *h = &st->hits[ri];
+    if (!h->pending)
+        return 0;
+    uint64_t known = st->chunk_off + st->chunklen;
+    uint64_t wstart = st->chunk_off - st->winlen;
+    bool losing = known - h->start + BEFORE + SHOW_MATCH > WIN;    /* the window moves on */
+    if (!force && !losing && known < h->grow_end + AFTER) {
+        uint8_t tail[AFTER];
+        size_t t = get_bytes(st, h->grow_end, known, tail);
+        if (!memchr(tail, '\n', t))
+            return 0;
+    }
+    uint8_t buf[WIN];
+    uint64_t from = h->start > BEFORE ? h->start - BEFORE : 0;
+    h->pending = false;
+    if (h->start < wstart)
+        return 0;               /* keep the provisional evidence */
+    if (from < wstart)
+        from = wstart;
+    uint64_t to = IVET_MIN(known, IVET_MAX(h->grow_end, h->start) + AFTER);
+    size_t n = get_bytes(st, from, to, buf);
+    size_t ms = (size_t)(IVET_MAX(h->start, from) - from);
+    size_t me = (size_t)IVET_MIN(IVET_MAX(h->grow_end, h->start) - from, (uint64_t)n);
+    ivet_free(h->evidence);
+    h->evidence = make_evidence(&st->rs->rules[ri], buf, n, IVET_MIN(ms, me), me);
+    if (!h->evidence)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory for evidence");
+    return 0;
+}
+
+static int flush_all(struct ivet_rules_stream *st, bool force, struct ivet_err *err)
+{
+    for (size_t i = 0; i < st->ntouched; i++) {
+        int rc = flush_evidence(st, st->touched[i], force, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl, void *ctx)
+{
+    (void)from, (void)fl;
+    struct ivet_rules_stream *st = ctx;
+    const struct ivet_rule *r = &st->rs->rules[id];
+    struct hitrec *h = &st->hits[id];
+    if (r->paths && st->scope[id] != 1)
+        return 0;
+    if (h->count && to <= h->last_end + 1) {
+        if (h->grow_end == h->last_end)
+            h->grow_end = to;
+        h->last_end = to;       /* the same match growing (x+ reports every end) */
+        return 0;
+    }
+    if (h->count && !r->validator) {
+        h->count++;
+        h->last_end = to;
+        return 0;
+    }
+    if (r->validator && h->tries >= MAX_VALIDATIONS)
+        return 0;
+    uint8_t buf[WIN + SHOW_MATCH];
+    uint64_t wfrom = to > WIN ? to - WIN : 0;
+    size_t n = get_bytes(st, wfrom, to, buf);
+    long start = match_start(st, id, buf, n);
+    h->last_end = to;
+    if (r->validator) {
+        h->tries++;
+        if (start < 0 || !r->validator->fn(buf + start, n - (size_t)start, r->vparam))
+            return 0;
+        if (h->count++)
+            return 0;
+    } else {
+        h->count = 1;
+    }
+    h->first_end = h->grow_end = to;
+    h->line = st->binary ? 0 : (uint32_t)IVET_MIN((uint64_t)UINT32_MAX, 1 + nl_before(st, to - 1));
+    h->start = start >= 0 ? to - (n - (size_t)start) : (to > 64 ? to - 64 : 0);
+    h->pending = true;
+    st->touched[st->ntouched++] = id;
+    /* Provisional evidence from what is at hand; flush_evidence improves it
+     * while the window still holds the start. */
+    uint8_t ev[WIN + AFTER];
+    uint64_t efrom = IVET_MAX(wfrom, h->start > BEFORE ? h->start - BEFORE : 0);
+    size_t en = get_bytes(st, efrom, to + AFTER, ev);
+    size_t me = (size_t)IVET_MIN(to - efrom, (uint64_t)en);
+    h->evidence = make_evidence(r, ev, en, IVET_MIN((size_t)(h->start - efrom), me), me);
+    if (!h->evidence) {
+        st->cb_rc = ivet_err_set(st->err, IVET_E_NOMEM, "out of memory for evidence");
+        return 1;
+    }
+    return 0;
+}
+
+static void keep_window(struct ivet_rules_stream *st, const uint8_t *p, size_t n)
+{
+    if (n >= WIN) {
+        memcpy(st->win, p + n - WIN, WIN);
+        st->winlen = WIN;
+    } else {
+        size_t keep = IVET_MIN(st->winlen, (size_t)WIN - n);
+        memmove(st->win, st->win + st->winlen - keep, keep);
+        memcpy(st->win + keep, p, n);
+        st->winlen = keep + n;
+    }
+}
+
+static int scan_chunk(struct ivet_rules_stream *st, hs_stream_t *s, struct ivet_err *err)
+{
+    if (!s)
+        return 0;
+    hs_error_t e = hs_scan_stream(s, (const char *)st->chunk, (unsigned)st->chunklen, 0, st->scratch,
+                                  on_match, st);
+    if (st->cb_rc < 0)
+        return st->cb_rc;
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+        return ivet_err_set(err, IVET_E_INTERNAL, "pattern scan failed (%d)", (int)e);
+    return 0;
+}
+
+int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n, struct ivet_err *err)
+{
+    const uint8_t *b = p;
+    if (!st->active)
+        return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
+    if (st->pos >= st->max) {
+        st->truncated = st->truncated || n > 0;
+        return 0;
+    }
+    if (n > st->max - st->pos) {
+        n = (size_t)(st->max - st->pos);
+        st->truncated = true;
+    }
+    st->err = err;
+    while (n > 0) {
+        /* Vectorscan takes unsigned lengths: feed at most 1 GiB at a time. */
+        size_t k = IVET_MIN(n, (size_t)1 << 30);
+        if (st->pos < BINARY_PROBE && memchr(b, 0, (size_t)IVET_MIN((uint64_t)k, BINARY_PROBE - st->pos)))
+            st->binary = true;
+        if (st->headlen < sizeof(st->head)) {
+            size_t h = IVET_MIN(k, sizeof(st->head) - st->headlen);
+            memcpy(st->head + st->headlen, b, h);
+            st->headlen += h;
+        }
+        if (st->rs->any_path_only && !st->nonspace)
+            for (size_t i = 0; i < k && !st->nonspace; i++)
+                st->nonspace = !(b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r');
+        st->chunk = b;
+        st->chunklen = k;
+        st->chunk_off = st->pos;
+        int rc = scan_chunk(st, st->s_all, err);
+        if (rc == 0)
+            rc = scan_chunk(st, st->s_scoped, err);
+        if (rc < 0)
+            return rc;
+        if (!st->binary)
+            st->newlines += count_nl(b, k);
+        keep_window(st, b, k);
+        st->pos += k;
+        b += k;
+        n -= k;
+        st->chunk = NULL;
+        st->chunklen = 0;
+        st->chunk_off = st->pos;
+        if ((rc = flush_all(st, false, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Path-only rules: a non-empty file at a matching path is the hit. */
+static int path_only_hits(struct ivet_rules_stream *st, struct ivet_err *err)
+{
+    if (!st->nonspace)
+        return 0;
+    for (size_t i = 0; i < st->rs->n; i++) {
+        if (!st->rs->rules[i].path_only || st->scope[i] != 1)
+            continue;
+        struct hitrec *h = &st->hits[i];
+        size_t k = 0;
+        while (k < st->headlen && st->head[k] != '\n')
+            k++;
+        h->count = 1;
+        h->line = st->binary ? 0 : 1;
+        h->evidence = ivet_strndup((const char *)st->head, k);
+        st->touched[st->ntouched++] = (uint32_t)i;
+        if (!h->evidence)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory for evidence");
+    }
+    return 0;
+}
+
+int ivet_rules_stream_end(struct ivet_rules_stream *st, ivet_rule_hit_fn fn, void *arg,
+                          struct ivet_err *err)
+{
+    if (!st->active)
+        return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
+    st->active = false;
+    st->err = err;
+    st->chunk = NULL;
+    st->chunklen = 0;
+    st->chunk_off = st->pos;
+    /* Closing flushes matches that end at the end of the data ("x$", "\b"). */
+    hs_stream_t *ss[] = { st->s_all, st->s_scoped };
+    st->s_all = st->s_scoped = NULL;
+    for (size_t i = 0; i < IVET_ARRAY_LEN(ss); i++)
+        if (ss[i] && hs_close_stream(ss[i], st->scratch, on_match, st) != HS_SUCCESS && st->cb_rc == 0)
+            st->cb_rc = ivet_err_set(err, IVET_E_INTERNAL, "pattern scan failed at end of file");
+    if (st->cb_rc < 0)
+        return st->cb_rc;
+    int rc = flush_all(st, true, err);
+    if (rc == 0)
+        rc = path_only_hits(st, err);
+    if (rc < 0)
+        return rc;
+    qsort(st->touched, st->ntouched, sizeof(*st->touched), hit_cmp);
+    for (size_t i = 0; i < st->ntouched && rc == 0; i++) {
+        const struct hitrec *h = &st->hits[st->touched[i]];
+        struct ivet_rule_hit hit = {
+            .rule = &st->rs->rules[st->touched[i]],
+            .offset = h->first_end,
+            .line = st->binary ? 0 : h->line,
+            .count = h->count,
+            .evidence = h->evidence,
+            .truncated = st->truncated,
+        };
+        rc = fn(arg, &hit, err);
+    }
+    return rc;
+}
+
+uint64_t ivet_rules_stream_bytes(const struct ivet_rules_stream *st)
+{
+    return st->pos;
+}
+
+bool ivet_rules_stream_truncated(const struct ivet_rules_stream *st)
+{
+    return st->truncated;
+}
+
+int ivet_rules_scan_buffer(const struct ivet_ruleset *rs, const char *path, const void *buf,
+                           size_t len, uint64_t max_bytes, ivet_rule_hit_fn fn, void *arg,
+                           struct ivet_err *err)
+{
+    struct ivet_rules_stream *st = ivet_rules_stream_new(rs, err);
+    if (!st)
+        return -(int)err->code;
+    int rc = ivet_rules_stream_begin(st, path, max_bytes, err);
+    if (rc == 0)
+        rc = ivet_rules_stream_data(st, buf, len, err);
+    if (rc == 0)
+        rc = ivet_rules_stream_end(st, fn, arg, err);
+    ivet_rules_stream_free(st);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* rules_int.h: the ruleset's insides, shared by rules_load.c and rules.c only. */
+#ifndef IVET_RULES_INT_H
+#define IVET_RULES_INT_H
+
+#include "analyze/rules.h"
+
+struct hs_database;
+struct hs_scratch;
+
+struct ivet_ruleset {
+    struct ivet_rule *rules;
+    size_t n, cap;
+    size_t npatterns_total;
+    bool compiled;
+    struct ivet_check *checks;          /* contiguous catalog copy (strings borrowed) */
+    /* Vectorscan databases; an id is a rule index (path db: 2*i include, 2*i+1 exclude). */
+    struct hs_database *db_all;         /* stream: rules that apply to every file */
+    struct hs_database *db_scoped;      /* stream: rules restricted by `paths` */
+    struct hs_database *db_paths;       /* block: the path filters */
+    struct hs_database *db_som;         /* block, leftmost start: excerpt and validation */
+    bool *has_som;                      /* per rule: db_som knows its start */
+    bool any_path_only;
+    struct hs_scratch *proto;           /* scratch prototype, cloned per stream */
+};
+
+void ivet_rules_uncompile(struct ivet_ruleset *rs);
+char *ivet_rules_escape_literal(const char *s, size_t n);
+
+#endif
