@@ -10,6 +10,7 @@
 # Docker Distribution on 127.0.0.1 (free port, storage under $WORK), pushes the
 # image with skopeo, then times, RUNS times each (median reported):
 #   imagevet scan --offline           (pull + digest checks + decompress + full analysis)
+#   imagevet scan --offline oci:      (the same image from the local OCI layout: no network)
 #   ivet_pull                         (pull + blob digest checks only)
 #   skopeo copy docker://... oci:...  (pull + digest checks + write to disk)
 # Results: bench/results/registry-<date>.md (CPU, commit, date, sizes, timings).
@@ -101,16 +102,18 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0
 MAN=$(jq -r '.manifests[0].digest' "$WORK/oci/index.json")
 COMP=$(jq '[.layers[].size] | add' "$WORK/oci/blobs/sha256/${MAN#sha256:}")
 rm -f "$WORK"/t-*
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq 1 "$RUNS"); do
   log "run $i/$RUNS"
   timeit imagevet "$IMAGEVET" scan --offline -f json --insecure-registry "$R" "$R/bench/image:latest"
+  timeit local "$IMAGEVET" scan --offline -f json "oci:$WORK/oci:bench"
   timeit ivet_pull "$PULL" --insecure-registry "$R" "docker://$R/bench/image:latest"
   rm -rf "$WORK/copy"
   timeit skopeo "${SKOPEO[@]}" copy -q --src-tls-verify=false "docker://$R/bench/image:latest" "oci:$WORK/copy:bench"
 done
 UNC=$(du -sb "$WORK/copy" | cut -f1)
 rm -rf "$WORK/copy"
-TI=$(median < "$WORK/t-imagevet"); TP=$(median < "$WORK/t-ivet_pull"); TS=$(median < "$WORK/t-skopeo")
+TI=$(median < "$WORK/t-imagevet"); TL=$(median < "$WORK/t-local"); TP=$(median < "$WORK/t-ivet_pull"); TS=$(median < "$WORK/t-skopeo")
 DATE=$(date -u +%Y-%m-%d)
 OUTF="$ROOT/bench/results/registry-$DATE.md"
 {
@@ -119,7 +122,8 @@ OUTF="$ROOT/bench/results/registry-$DATE.md"
   echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores visible)"
   echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (+ local changes)')"
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- compiler: $(cc --version | head -1); build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt")"
+  echo "- compiler: $(cc --version | head -1); build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" | grep . || echo 'RelWithDebInfo (default)')"
+  echo "- load average before the runs: $LOAD (the machine is shared; compare rows of one run only)"
   echo "- tools: $(skopeo --version), $(docker-registry --version 2>&1 | head -1)"
   echo "- image: busybox base + /usr/lib (${LIB_MB} MB) + /usr/share (${SHARE_MB} MB) layers, 3 layers,"
   echo "  $(awk -v b="$COMP" 'BEGIN{printf "%.1f", b/1e6}') MB compressed, skopeo's OCI copy $(awk -v b="$UNC" 'BEGIN{printf "%.1f", b/1e6}') MB on disk"
@@ -129,6 +133,7 @@ OUTF="$ROOT/bench/results/registry-$DATE.md"
   echo "| what | median s | runs (s) |"
   echo "|---|---:|---|"
   echo "| \`imagevet scan --offline\` (pull, verify, decompress, analyse) | $TI | $(paste -sd' ' "$WORK/t-imagevet") |"
+  echo "| \`imagevet scan --offline oci:\` (same image from a local layout) | $TL | $(paste -sd' ' "$WORK/t-local") |"
   echo "| \`ivet_pull\` (pull, verify blob digests) | $TP | $(paste -sd' ' "$WORK/t-ivet_pull") |"
   echo "| \`skopeo copy docker:// oci:\` (pull, verify, write) | $TS | $(paste -sd' ' "$WORK/t-skopeo") |"
   echo

@@ -33,6 +33,15 @@ run scan_json "$IMAGEVET" scan --offline -f json --insecure-registry "$R" --plat
 if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$ARM" ]; then ok "JSON report: image.digest is the arm64 manifest vetted"; else bad "JSON report: image.digest is '$(jq -r .image.digest "$OUT" 2>/dev/null)'"; fi
 if [ "$(jq -r .image.transport "$OUT" 2>/dev/null)" = docker ]; then ok "JSON report: transport docker"; else bad "JSON report: transport"; fi
 
+# progress: per layer on a terminal, nothing otherwise
+run quiet "$PULL" --progress --insecure-registry "$R" "docker://$R/fixture/busybox:latest"
+expect_no "MiB/s" "progress: quiet when stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+  run tty script -qec "'$PULL' --progress --insecure-registry '$R' 'docker://$R/fixture/busybox:latest'" /dev/null
+  expect_rc 0 "progress: pull on a terminal"
+  expect_out "blob 'sha256:.*MiB/s, done" "progress: one line per layer with bytes and rate"
+fi
+
 run bare "$PULL" --insecure-registry "$R" "$R/fixture/busybox:latest"
 expect_rc 0 "a bare name is a registry reference"
 

@@ -60,6 +60,18 @@ expect_rc 0 "basic: credentials from a docker-credential helper"
 if [ "$(cat "$T/helper-asked" 2>/dev/null)" = "$H" ]; then ok "helper was fed the server URL on stdin"; else bad "helper was asked '$(cat "$T/helper-asked" 2>/dev/null)'"; fi
 expect_no "$PW" "helper: the password is not printed"
 
+# redirects to blob storage on another host: followed, without the registry's Authorization
+RP=$(free_port)
+python3 "$LIB/fault_proxy.py" "$RP" "$HP" "redirect:$U:$PW" "$T/redirect.log" > "$T/redirect.stderr" 2>&1 &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$RP/v2/"
+run redirect bash -c "printf '%s\n' '$PW' | '$PULL' --insecure-registry '127.0.0.1:$RP' --username '$U' --password-stdin 'docker://127.0.0.1:$RP/fixture/auth:latest'"
+expect_rc 0 "redirect: blobs fetched from the redirect target"
+expect_out "layer 1: .* verified" "redirect: layers verified"
+OUT="$T/redirect.log"
+expect_out "^STORAGE /_blob/v2/fixture/auth/blobs/sha256:" "redirect: the storage host was asked"
+expect_no "auth=present" "redirect: Authorization is not sent to the other host"
+
 # ---- bearer tokens
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/token.key" -out "$T/token.crt" \
   -days 30 -subj "/CN=fixture-token-issuer" 2>/dev/null
