@@ -175,8 +175,9 @@ static void boost(struct ivet_report *r, const struct ivet_entrypoint *ep)
 {
     for (size_t i = 0; i < r->findings.n; i++) {
         struct ivet_finding *f = &r->findings.v[i];
-        if (!f->path || f->hidden || f->layer < 0 || !f->category ||
-            (strcmp(f->category, "contents") != 0 && strcmp(f->category, "secrets") != 0) ||
+        /* what a file does matters more when it runs at start; a secret
+         * in it is no worse for that */
+        if (!f->path || f->hidden || f->layer < 0 || !f->category || strcmp(f->category, "contents") != 0 ||
             ivet_startswith(f->id, "CONT-SCAN-"))
             continue;
         bool hit = strcmp(f->path, ep->path) == 0;
