@@ -198,26 +198,14 @@ static int render_json(const struct ivet_report *r, FILE *out, bool color, struc
     return ivet_report_write_json(r, out, err);
 }
 
-static int render_cyclonedx(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err)
-{
-    (void)color;
-    return ivet_report_write_cyclonedx(r, out, err);
-}
-
-static int render_spdx(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err)
-{
-    (void)color;
-    return ivet_report_write_spdx(r, out, err);
-}
-
 static const struct {
     const char *name;
     int (*render)(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 } renderers[] = {
     { "table", ivet_report_write_table },
     { "json", render_json },
-    { "cyclonedx", render_cyclonedx },
-    { "spdx", render_spdx },
+    { "cyclonedx", ivet_report_write_cyclonedx },
+    { "spdx", ivet_report_write_spdx },
 };
 
 bool ivet_report_format_known(const char *format)
