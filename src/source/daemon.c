@@ -130,9 +130,10 @@ static const char *member_name(struct archive_entry *e)
 static int dtar_slurp(struct dtar *t, size_t max, char **out, size_t *len, struct ivet_err *err)
 {
     struct ivet_buf b;
+    char tmp[16384];        /* never t->buf: libarchive may still be reading from it */
     ivet_buf_init(&b, max);
     for (;;) {
-        la_ssize_t n = archive_read_data(t->a, t->buf, sizeof(t->buf));
+        la_ssize_t n = archive_read_data(t->a, tmp, sizeof(tmp));
         if (n < 0) {
             ivet_buf_release(&b);
             if (t->rerr.code) {
@@ -143,7 +144,7 @@ static int dtar_slurp(struct dtar *t, size_t max, char **out, size_t *len, struc
         }
         if (n == 0)
             break;
-        if (ivet_buf_append(&b, t->buf, (size_t)n, err) < 0) {
+        if (ivet_buf_append(&b, tmp, (size_t)n, err) < 0) {
             ivet_buf_release(&b);
             return -err->code;
         }

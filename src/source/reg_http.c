@@ -495,6 +495,12 @@ static int fetch_token(struct ivet_reg *r, const struct ivet_reg_challenge *c, c
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         goto out;
     }
+    if (ivet_reg_creds_present(&r->creds) && ivet_startswith(c->realm, "http://") && !r->insecure) {
+        rc = ivet_err_set(err, IVET_E_AUTH, "registry '%s' sends its token realm over plain HTTP; "
+                          "credentials are not sent there unless --insecure-registry %s is given",
+                          r->registry, r->registry);
+        goto out;
+    }
     if (r->creds.identity_token) {
         struct ivet_buf b;
         bool first = true;
@@ -594,8 +600,10 @@ int ivet_reg_authenticate(struct ivet_reg *r, const char *www_auth, struct ivet_
                               "anonymous access; use --username/--password-stdin or docker login)",
                               r->registry, r->repo);
         } else {
+            char tried[160];
+            snprintf(tried, sizeof(tried), "basic credentials from %s", r->creds.origin);
             pthread_mutex_lock(&r->lock);
-            set_tried(r, r->authz ? "basic credentials" : "anonymous access");
+            set_tried(r, tried);
             bool had_basic = r->authz && ivet_startswith(r->authz, "Authorization: Basic");
             pthread_mutex_unlock(&r->lock);
             if (had_basic)

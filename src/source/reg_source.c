@@ -43,6 +43,22 @@ static int doc_kind(const char *mt, json_t *j, const char *what, struct ivet_err
     return ivet_json_doc_kind(j, what, err);
 }
 
+/* GET /v2/<repo>/<kind>/<ref>, at most max_json bytes; anything but a 200 is
+ * an error naming `what`. */
+static int get_doc(struct ivet_reg *r, const char *kind, const char *ref, const char *accept,
+                   const char *what, struct ivet_reg_resp *resp, struct ivet_err *err)
+{
+    char *url = ivet_reg_url(r->base, r->repo, kind, ref, err);
+    int rc = url ? ivet_reg_get(r, url, accept, (size_t)r->limits.max_json, resp, err)
+                 : -(int)err->code;
+    ivet_free(url);
+    if (rc < 0)
+        return ivet_err_wrap(err, "%s", what);
+    if (resp->status != 200)
+        return ivet_reg_status_error(r, resp, what, err);
+    return 0;
+}
+
 /* GET a manifest by tag or digest and prove its bytes. */
 static int fetch_manifest(struct reg_source *s, const char *ref, const struct ivet_digest *expect,
                           struct fetched *out, struct ivet_err *err)
@@ -51,18 +67,9 @@ static int fetch_manifest(struct reg_source *s, const char *ref, const struct iv
     struct ivet_reg_resp resp = { .retry_after = -1 };
     char what[200];
     snprintf(what, sizeof(what), "manifest '%s'", ref);
-    char *url = ivet_reg_url(r->base, r->repo, "manifests", ref, err);
-    int rc = url ? ivet_reg_get(r, url, ACCEPT_ALL, (size_t)r->limits.max_json, &resp, err)
-                 : -(int)err->code;
-    ivet_free(url);
-    if (rc < 0) {
-        ivet_err_wrap(err, "%s", what);
+    int rc = get_doc(r, "manifests", ref, ACCEPT_ALL, what, &resp, err);
+    if (rc < 0)
         goto out;
-    }
-    if (resp.status != 200) {
-        rc = ivet_reg_status_error(r, &resp, what, err);
-        goto out;
-    }
     const char *ct = resp.content_type ? resp.content_type : "";
     size_t ctl = strcspn(ct, ";");
     while (ctl && ct[ctl - 1] == ' ')
@@ -107,17 +114,9 @@ static int fetch_config(struct reg_source *s, struct ivet_image *img, struct ive
     struct ivet_reg_resp resp = { .retry_after = -1 };
     char what[100];
     snprintf(what, sizeof(what), "config blob '%s'", img->config_digest.text);
-    char *url = ivet_reg_url(r->base, r->repo, "blobs", img->config_digest.text, err);
-    int rc = url ? ivet_reg_get(r, url, NULL, (size_t)r->limits.max_json, &resp, err) : -(int)err->code;
-    ivet_free(url);
-    if (rc < 0) {
-        ivet_err_wrap(err, "%s", what);
+    int rc = get_doc(r, "blobs", img->config_digest.text, NULL, what, &resp, err);
+    if (rc < 0)
         goto out;
-    }
-    if (resp.status != 200) {
-        rc = ivet_reg_status_error(r, &resp, what, err);
-        goto out;
-    }
     struct ivet_digest got;
     ivet_sha256(resp.body.ptr ? resp.body.ptr : "", resp.body.len, &got);
     if (!ivet_digest_eq(&got, &img->config_digest)) {

@@ -33,6 +33,15 @@ run scan_json "$IMAGEVET" scan --offline -f json --insecure-registry "$R" --plat
 if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$ARM" ]; then ok "JSON report: image.digest is the arm64 manifest vetted"; else bad "JSON report: image.digest is '$(jq -r .image.digest "$OUT" 2>/dev/null)'"; fi
 if [ "$(jq -r .image.transport "$OUT" 2>/dev/null)" = docker ]; then ok "JSON report: transport docker"; else bad "JSON report: transport"; fi
 
+# progress: per layer on a terminal, nothing otherwise
+run quiet "$PULL" --progress --insecure-registry "$R" "docker://$R/fixture/busybox:latest"
+expect_no "MiB/s" "progress: quiet when stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+  run tty script -qec "'$PULL' --progress --insecure-registry '$R' 'docker://$R/fixture/busybox:latest'" /dev/null
+  expect_rc 0 "progress: pull on a terminal"
+  expect_out "blob 'sha256:.*MiB/s, done" "progress: one line per layer with bytes and rate"
+fi
+
 run bare "$PULL" --insecure-registry "$R" "$R/fixture/busybox:latest"
 expect_rc 0 "a bare name is a registry reference"
 
@@ -75,6 +84,19 @@ expect_out "not found in repository 'fixture/nothere'" "unknown repository: name
 
 run baddigest "$PULL" --insecure-registry "$R" "docker://$R/fixture/busybox@sha256:$(printf '%064d' 0)"
 expect_rc 2 "unknown digest"
+
+# A blob missing from the registry's storage: 404 BLOB_UNKNOWN, named
+AL=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/${ARM#sha256:}")
+rm -rf "$T/data-plain/docker/registry/v2/blobs/sha256/${AL:7:2}/${AL#sha256:}"
+run noblob_cached "$PULL" --insecure-registry "$R" --platform linux/arm64 "docker://$R/fixture/busybox:multi"
+expect_rc 2 "a blob gone from storage while the registry still announces it"
+expect_out "gave up after retries" "announced but unreadable blob: retried, then a clear error"
+stop_pid "$REG_PID"                     # forget the registry's in-memory blob descriptors
+registry_start plain "$P"
+run noblob "$PULL" --insecure-registry "$R" --platform linux/arm64 "docker://$R/fixture/busybox:multi"
+expect_rc 2 "a blob missing from the registry"
+expect_out "blob '${AL:0:19}.*' not found in repository 'fixture/busybox'" "missing blob: names blob and repository"
+expect_out "BLOB_UNKNOWN" "missing blob: registry code shown"
 
 # A layer blob altered on disk (one byte of the gzip header's MTIME, so it still
 # decompresses): the registry serves it, the digest check refuses it.

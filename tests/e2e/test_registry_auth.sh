@@ -60,11 +60,24 @@ expect_rc 0 "basic: credentials from a docker-credential helper"
 if [ "$(cat "$T/helper-asked" 2>/dev/null)" = "$H" ]; then ok "helper was fed the server URL on stdin"; else bad "helper was asked '$(cat "$T/helper-asked" 2>/dev/null)'"; fi
 expect_no "$PW" "helper: the password is not printed"
 
+# redirects to blob storage on another host: followed, without the registry's Authorization
+RP=$(free_port)
+python3 "$LIB/fault_proxy.py" "$RP" "$HP" "redirect:$U:$PW" "$T/redirect.log" > "$T/redirect.stderr" 2>&1 &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$RP/v2/"
+run redirect bash -c "printf '%s\n' '$PW' | '$PULL' --insecure-registry '127.0.0.1:$RP' --username '$U' --password-stdin 'docker://127.0.0.1:$RP/fixture/auth:latest'"
+expect_rc 0 "redirect: blobs fetched from the redirect target"
+expect_out "layer 1: .* verified" "redirect: layers verified"
+OUT="$T/redirect.log"
+expect_out "^STORAGE /_blob/v2/fixture/auth/blobs/sha256:" "redirect: the storage host was asked"
+expect_no "auth=present" "redirect: Authorization is not sent to the other host"
+
 # ---- bearer tokens
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/token.key" -out "$T/token.crt" \
   -days 30 -subj "/CN=fixture-token-issuer" 2>/dev/null
 SP=$(free_port)
-python3 "$LIB/token_server.py" "$SP" "$T/token.key" "$T/token.crt" fixture-token-issuer "$U:$PW" "$T/token.log" \
+REFRESH=fixture-refresh-Tok-4242
+python3 "$LIB/token_server.py" "$SP" "$T/token.key" "$T/token.crt" fixture-token-issuer "$U:$PW" "$T/token.log" "$REFRESH" \
   > "$T/token_server.log" 2>&1 &
 PIDS+=("$!")
 wait_http "http://127.0.0.1:$SP/health"
@@ -89,6 +102,15 @@ expect_out "service=fixture-registry" "bearer: service from the challenge sent t
 expect_out "scope=repository%3Afixture%2Fauth-token%3Apull" "bearer: pull scope for the repository"
 if [ "$(grep -c . "$T/token.log")" -le 2 ]; then ok "bearer: the token is cached (not fetched per blob)"; else bad "bearer: $(grep -c . "$T/token.log") token requests"; fi
 
+mkdir -p "$T/idcfg"
+printf '{"auths":{"%s":{"identitytoken":"%s"}}}\n' "$K" "$REFRESH" > "$T/idcfg/config.json"
+: > "$T/token.log"
+run token_identity env DOCKER_CONFIG="$T/idcfg" "$PULL" --insecure-registry "$K" "docker://$K/fixture/auth-token:latest"
+expect_rc 0 "bearer: identity token from config.json (OAuth2 refresh_token grant)"
+expect_no "$REFRESH" "identity token: not printed"
+OUT="$T/token.log"
+expect_out "^POST grant_type=refresh_token service=fixture-registry scope=repository:fixture/auth-token:pull" "identity token: POSTed to the realm"
+
 run token_anon "$PULL" --insecure-registry "$K" "docker://$K/fixture/auth-token:latest"
 expect_rc 2 "bearer: anonymous refused by the token server"
 expect_out "repository 'fixture/auth-token'" "bearer: error names the repository"
@@ -103,6 +125,6 @@ expect_out "rejected the credentials" "imagevet scan: clear error"
 run scan_ok bash -c "printf '%s\n' '$PW' | '$IMAGEVET' scan --offline -f json --insecure-registry '$K' --username '$U' --password-stdin '$K/fixture/auth-token:latest'"
 if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet scan with bearer credentials: digest in the report"; else bad "imagevet scan with bearer credentials"; cat "$OUT"; fi
 for f in "$T"/*.out; do
-  if grep -q -e "$PW" -e "$WRONG" "$f"; then bad "a password appears in $(basename "$f")"; fi
+  if grep -q -e "$PW" -e "$WRONG" -e "$REFRESH" "$f"; then bad "a password appears in $(basename "$f")"; fi
 done
 finish

@@ -12,11 +12,15 @@ P=$(free_port)
 registry_start plain "$P"
 push amd64 "127.0.0.1:$P/fixture/busybox:latest"
 D=$(layout_digest amd64)
+proxy() {  # MODE LOG: starts a fault proxy in front of the registry, sets PX to its port
+  PX=$(free_port)
+  python3 "$LIB/fault_proxy.py" "$PX" "$P" "$1" "$2" > "$2.stderr" 2>&1 &
+  PIDS+=("$!")
+  wait_http "http://127.0.0.1:$PX/v2/"
+}
 
-DP=$(free_port)
-python3 "$LIB/fault_proxy.py" "$DP" "$P" drop:100000 "$T/drop.log" > "$T/drop-proxy.log" 2>&1 &
-PIDS+=("$!")
-wait_http "http://127.0.0.1:$DP/v2/"
+proxy drop:100000 "$T/drop.log"
+DP=$PX
 run drop "$PULL" --insecure-registry "127.0.0.1:$DP" "docker://127.0.0.1:$DP/fixture/busybox:latest"
 expect_rc 0 "connection dropped mid-blob: the pull recovers"
 expect_out "digest: $D" "dropped connection: same manifest digest"
@@ -25,20 +29,15 @@ OUT="$T/drop.log"
 expect_out "^CUT /v2/fixture/busybox/blobs/sha256:" "the proxy did cut a blob"
 expect_out "range=bytes=100000-" "the retry resumed with Range from the bytes received"
 
-: > "$T/drop.log"
-DP2=$(free_port)
-python3 "$LIB/fault_proxy.py" "$DP2" "$P" drop:100000 "$T/drop2.log" > "$T/drop2-proxy.log" 2>&1 &
-PIDS+=("$!")
-wait_http "http://127.0.0.1:$DP2/v2/"
+proxy drop:100000 "$T/drop2.log"
+DP2=$PX
 run scan_drop "$IMAGEVET" scan --offline -f json --insecure-registry "127.0.0.1:$DP2" "127.0.0.1:$DP2/fixture/busybox:latest"
 if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet scan through dropped connections: vetted"; else bad "imagevet scan through dropped connections"; cat "$OUT"; fi
 OUT="$T/drop2.log"
 expect_out "range=bytes=100000-" "imagevet scan: resumed with Range"
 
-FP=$(free_port)
-python3 "$LIB/fault_proxy.py" "$FP" "$P" fail "$T/fail.log" > "$T/fail-proxy.log" 2>&1 &
-PIDS+=("$!")
-wait_http "http://127.0.0.1:$FP/v2/"
+proxy fail "$T/fail.log"
+FP=$PX
 run fail "$PULL" --insecure-registry "127.0.0.1:$FP" "docker://127.0.0.1:$FP/fixture/busybox:latest"
 expect_rc 2 "a registry that keeps failing"
 expect_out "HTTP 503" "keeps failing: the status is named"

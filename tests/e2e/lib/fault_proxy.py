@@ -5,8 +5,11 @@ MODE drop:N   the first GET of each blob is cut after N body bytes (the connecti
               is closed mid-body); later GETs pass through, Range included
 MODE fail     every GET of a blob over 10000 bytes (the layers, not the config)
               answers 503 Service Unavailable
+MODE redirect:USER:PASS  every GET of a blob answers 307 to http://localhost:PORT/_blob/...
+              (another host name, as blob storage is); that URL logs whether an
+              Authorization header came along, then fetches the blob with USER:PASS
 Every forwarded request line and its Range header go to LOG."""
-import http.client, socket, sys, threading
+import base64, http.client, socket, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, UP, MODE, LOG = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -26,6 +29,17 @@ class H(BaseHTTPRequestHandler):
     def handle_any(self, method):
         blob = method == "GET" and "/blobs/sha256:" in self.path
         log("%s %s range=%s" % (method, self.path, self.headers.get("Range", "-")))
+        if MODE.startswith("redirect:") and self.path.startswith("/_blob/"):
+            log("STORAGE %s auth=%s" % (self.path, "present" if self.headers.get("Authorization") else "none"))
+            self.path = self.path[len("/_blob"):]
+            cred = base64.b64encode(MODE.split(":", 1)[1].encode()).decode()
+            self.headers.replace_header("Authorization", "Basic " + cred) if self.headers.get("Authorization") \
+                else self.headers.add_header("Authorization", "Basic " + cred)
+        elif MODE.startswith("redirect:") and blob:
+            self.send_response(307)
+            self.send_header("Location", "http://localhost:%d/_blob%s" % (PORT, self.path))
+            self.send_header("Content-Length", "0"); self.end_headers()
+            return
         if blob and MODE == "fail" and self.upstream_length() > 10000:
             body = b'{"errors":[{"code":"UNAVAILABLE","message":"fixture: always failing"}]}'
             self.send_response(503); self.send_header("Content-Type", "application/json")

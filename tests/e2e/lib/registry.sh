@@ -129,8 +129,9 @@ http:
   addr: 127.0.0.1:$port
 EOC
   [ -n "$extra" ] && printf '%s\n' "$extra" >> "$T/registry-$name.yml"
-  docker-registry serve "$T/registry-$name.yml" > "$T/registry-$name.log" 2>&1 &
-  PIDS+=("$!")
+  docker-registry serve "$T/registry-$name.yml" >> "$T/registry-$name.log" 2>&1 &
+  REG_PID=$!
+  PIDS+=("$REG_PID")
   wait_http "http://127.0.0.1:$port/v2/"
 }
 
