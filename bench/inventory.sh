@@ -5,7 +5,8 @@
 #   1. the Debian bookworm minbase fixture (docker-archive, ~78 MB, 88 dpkg packages),
 #   2. an image whose one layer is this machine's /usr/bin (hundreds of ELF
 #      executables: the worst case for the ELF scanner), built with tarfile,
-# alternating runs, and prints the medians and the overhead.
+# alternating runs, and prints the median CPU time (user + system) and the
+# overhead.
 #
 # usage: bench/inventory.sh BUILD_DIR [RUNS]   (BUILD_DIR has imagevet and fixtures/)
 set -eu
@@ -39,9 +40,14 @@ with tarfile.open(sys.argv[1], "w") as tf:
 PY
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-run() { # binary image -> seconds
-    s=$(date +%s.%N); "$1" scan --offline --format json "$2" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    echo "$e - $s" | bc
+run() { # binary image -> CPU seconds (user + system of the process and its threads:
+         # less noisy than wall time on a shared machine; microsecond resolution)
+    python3 -c '
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "scan", "--offline", "--format", "json", sys.argv[2]],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.4f" % (u.ru_utime + u.ru_stime))' "$1" "$2"
 }
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "commit: $(git -C "$SRC" rev-parse --short HEAD), date: $(date -u +%Y-%m-%dT%H:%MZ), runs: $RUNS"
@@ -56,5 +62,5 @@ for img in "docker-archive:$B/fixtures/debian.docker.tar" "docker-archive:$W/usr
     done
     a=$(median <"$W/a"); b=$(median <"$W/b")
     pk=$("$B/imagevet" sbom --format json "$img" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["packages"]))')
-    echo "$img: without inventory ${a}s, with ${b}s, overhead $(echo "scale=1; 100 * ($b - $a) / $a" | bc)%, $pk packages"
+    echo "$img: CPU without inventory ${a}s, with ${b}s, overhead $(echo "scale=1; 100 * ($b - $a) / $a" | bc)%, $pk packages"
 done

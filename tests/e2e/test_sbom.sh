@@ -42,6 +42,12 @@ want(("apk", "extra-tool") in pk, "extra-tool listed")
 want(("pypi", "requests") in pk, "requests listed")
 want(pk.get(("npm", "@scope/left-pad"), {}).get("purl") == "pkg:npm/%40scope/left-pad@1.3.0", "scoped npm purl")
 want(("npm", "fixture") not in pk, "test fixture package.json not listed")
+want(pk.get(("maven", "org.example:demo"), {}).get("purl") == "pkg:maven/org.example/demo@1.2.3", "maven package from the JAR")
+want(pk.get(("gem", "rake"), {}).get("version") == "13.2.1", "gem from the gemspec")
+want(any("rpm database format Berkeley DB" in n for n in r.get("notes", [])), "Berkeley DB rpmdb note")
+import os
+if os.path.isfile(os.environ.get("GOFMT_BINARY", "/usr/local/go/bin/gofmt")):
+    want(("golang", "stdlib") in pk, "Go stdlib from the gofmt binary")
 for e in errs:
     print("FAIL:", e)
 sys.exit(1 if errs else 0)
