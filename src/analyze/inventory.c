@@ -65,11 +65,15 @@ static enum kind classify(const char *path)
         return K_DPKG_D;
     if (in_list(path, rpm_sqlite))
         return K_RPM;
-    if (ivet_endswith(path, ".dist-info/METADATA") || ivet_endswith(path, ".egg-info/PKG-INFO"))
+    /* an .egg-info can also be a single PKG-INFO-format file */
+    if (ivet_endswith(path, ".dist-info/METADATA") || ivet_endswith(path, ".egg-info/PKG-INFO") ||
+        ivet_endswith(path, ".egg-info"))
         return K_PYTHON;
     if (ivet_endswith(path, ".gemspec")) {
+        /* specifications/ and Ruby's own default gems in specifications/default/ */
         const char *b = base_name(path);
-        if (b - path >= 16 && !strncmp(b - 16, "/specifications/", 16))
+        if ((b - path >= 16 && !strncmp(b - 16, "/specifications/", 16)) ||
+            (b - path >= 24 && !strncmp(b - 24, "/specifications/default/", 24)))
             return K_GEM;
     }
     if (ivet_npm_path_wanted(path))

@@ -83,5 +83,36 @@ ok = ok and len([r for r in s["relationships"] if r["relationshipType"] == "CONT
 print("sbom contents:", "ok" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY
+# An rpm image: SQLite rpmdb read from memory, epochs, attribution across layers.
+python3 "$SRC/tests/e2e/make_rpm_image.py" "$T/rpm.tar" || exit 1
+if "$BIN" sbom --format json "docker-archive:$T/rpm.tar" >"$T/rpm.json" 2>"$T/err"; then
+    python3 - "$T/rpm.json" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+layers = [l["diff_id"] for l in r["image"]["layers"]]
+pk = {p["name"]: p for p in r["packages"] if p["type"] == "rpm"}
+errs = []
+if r["image"]["os"]["id"] != "fedora":
+    errs.append("os fedora")
+if sorted(pk) != ["bash", "coreutils", "zlib"]:
+    errs.append("rpm packages: %s" % sorted(pk))
+else:
+    if pk["zlib"]["version"] != "1:1.3.1-1.fc40" or "epoch=1" not in pk["zlib"]["purl"]:
+        errs.append("zlib epoch: %s %s" % (pk["zlib"]["version"], pk["zlib"]["purl"]))
+    if pk["bash"]["purl"] != "pkg:rpm/fedora/bash@5.2.26-3.fc40?arch=x86_64&distro=fedora-40":
+        errs.append("bash purl " + pk["bash"]["purl"])
+    want = {"bash": layers[0], "coreutils": layers[1], "zlib": layers[1]}
+    for n, l in want.items():
+        if pk[n].get("layer") not in (l, layers.index(l)):
+            errs.append("%s attributed to %s, expected %s" % (n, pk[n].get("layer"), l))
+for e in errs:
+    print("FAIL: rpm image:", e)
+sys.exit(1 if errs else 0)
+PY
+else
+    echo "FAIL: sbom of the rpm image: $(cat "$T/err")"
+    fail=1
+fi
+
 [ $fail -eq 0 ] && echo "test_sbom: 1 passed, 0 failed" || echo "test_sbom: 0 passed, 1 failed"
 exit $fail
