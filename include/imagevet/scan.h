@@ -43,6 +43,10 @@ struct ivet_scan_opts {
     /* publisher trust: Docker Hub namespaces, registry hosts or
      * "registry/namespace" prefixes the user trusts (NULL-terminated) */
     const char **trusted_namespaces;
+    /* vulnerability matching (analyze/vulns.c) */
+    const char *severity_fail;      /* "low".."critical": a vulnerability at or above it fails
+                                     * the verdict (--severity-fail); NULL = off */
+    unsigned vulndb_max_age_days;   /* an older database gets a note and VULN-DB-STALE; 0 = 7 */
     /* `imagevet sbom`: list packages only. Content rules (secrets, contents,
      * YARA) are off; the package inventory and the config still run. */
     bool inventory_only;

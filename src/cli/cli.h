@@ -18,5 +18,7 @@ int cli_parse_size(const char *s, uint64_t *out);
 int cli_fail(const char *cmd, struct ivet_err *err);
 /* one line from stdin without the newline (for --password-stdin); caller frees */
 char *cli_read_secret_stdin(void);
+int cmd_vercmp(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 #endif

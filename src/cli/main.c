@@ -11,6 +11,8 @@ static const struct cli_cmd {
 } cmds[] = {
     { "scan", cmd_scan, "vet an image: one verdict, findings, exit status by policy" },
     { "name", cmd_name, "publisher and impersonation checks on references, without pulling" },
+    { "vercmp", cmd_vercmp, "compare two package versions: prints <, = or >" },
+    { "db", cmd_db, "vulnerability database: update, import FILE|DIR, status" },
     { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
 };
 

@@ -68,9 +68,6 @@ void ivet_report_summarize(struct ivet_report *r);
 /* Renderers. */
 json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_err *err);
-/* the renderer-table signature of write_json (color is ignored) */
-int ivet_report_write_json_color(const struct ivet_report *r, FILE *out, bool color,
-                                 struct ivet_err *err);
 int ivet_report_write_table(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 /* SBOMs of the package inventory (report_cyclonedx.c, report_spdx.c):
  * CycloneDX 1.5 JSON and SPDX 2.3 JSON, each with a fresh serial number /

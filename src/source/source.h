@@ -37,6 +37,8 @@ struct ivet_image {
     size_t nlayers;
     json_t *manifest;                   /* parsed manifest (NULL for docker-archive) */
     json_t *index;                      /* the index it was picked from, or NULL */
+    struct ivet_digest index_digest;    /* digest of that index (registry pulls) */
+    bool have_index_digest;
     /* added by the sources: */
     char **notes;                       /* oddities tolerated while resolving (e.g. history
                                          * and layers disagree), for the report's notes */
@@ -154,8 +156,10 @@ void ivet_image_arg_release(struct ivet_image_arg *a);
 const char *ivet_transport_name(enum ivet_transport t);
 
 /* Transport constructors (ivet_source_open dispatches to them). The registry
- * and daemon ones live in registry.c and daemon.c; until those land,
- * transport_stubs.c answers IVET_E_UNSUPPORTED. */
+ * one (reg_source.c) takes a reference without "docker://" ("alpine:3.19",
+ * "127.0.0.1:5000/team/app@sha256:..."), the daemon one (daemon.c) an image
+ * name or ID as the daemon knows it. Neither touches the network before
+ * resolve(). */
 struct ivet_source *ivet_source_open_docker(const char *ref, const struct ivet_source_opts *o,
                                             struct ivet_err *err);
 struct ivet_source *ivet_source_open_daemon(const char *ref, const struct ivet_source_opts *o,

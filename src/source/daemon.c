@@ -1,0 +1,611 @@
+/* daemon.c: the docker-daemon: source. Reads an image from a Docker Engine
+ * compatible API (Docker, Podman's compat API) at $DOCKER_HOST (default
+ * unix:///var/run/docker.sock, then Podman's sockets) through
+ * GET /images/{name}/get, a `docker save` tar, without spooling it to disk.
+ *
+ * That tar is only readable front to back, and manifest.json comes near its
+ * END, after the layers, whose member names (legacy "<id>/layer.tar") do not
+ * say which layer they are. So resolve() walks one whole GET, keeping only
+ * manifest.json and the small top-level *.json members (bounded) and the
+ * symlink table, and skipping layer bytes; then each open_blob() issues its
+ * own GET and streams exactly its member (found by the name manifest.json
+ * gave it) straight from the socket into the layer pipeline, which checks the
+ * diff_id. Memory stays bounded, layers can run in parallel, and the cost is
+ * that the daemon produces the tar more than once (see
+ * docs/internals/registry.md). */
+#include "source/reg.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_LINKS 4096
+#define MAX_KEPT_TOTAL(lim) ((lim)->max_json * 4)
+
+struct link {
+    char *name, *target;
+};
+
+struct daemon_source {
+    struct ivet_source base;
+    char *name;                         /* image name or ID as given */
+    char *label;                        /* "docker daemon at unix:///..." */
+    char *url;                          /* http://localhost/images/<name>/get */
+    struct ivet_reg *r;
+    char **layer_members;               /* tar member of each layer, bottom first */
+    size_t nlayers;
+};
+
+/* ---- the tar over HTTP, read with libarchive from our stream */
+struct dtar {
+    struct ivet_istream *http;
+    struct archive *a;
+    struct ivet_err rerr;               /* why the read callback failed */
+    char buf[65536];
+};
+
+static la_ssize_t dtar_read(struct archive *a, void *ud, const void **p)
+{
+    struct dtar *t = ud;
+    ssize_t n = ivet_istream_read(t->http, t->buf, sizeof(t->buf), &t->rerr);
+    if (n < 0) {
+        archive_set_error(a, EIO, "%s", ivet_err_msg(&t->rerr));
+        return -1;
+    }
+    *p = t->buf;
+    return n;
+}
+
+static void dtar_close(struct dtar *t)
+{
+    if (!t)
+        return;
+    if (t->a)
+        archive_read_free(t->a);
+    ivet_istream_close(t->http);
+    ivet_err_release(&t->rerr);
+    ivet_free(t);
+}
+
+static struct dtar *dtar_open(struct daemon_source *s, struct ivet_err *err)
+{
+    struct dtar *t = ivet_calloc(1, sizeof(*t));
+    if (!t) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    char what[300];
+    snprintf(what, sizeof(what), "GET /images/%s/get", s->name);
+    t->http = ivet_reg_stream_open(s->r, s->url, what, 0, false, s->base.opts.limits.max_image_bytes, err);
+    if (!t->http || !(t->a = archive_read_new())) {
+        if (t->http)
+            ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        dtar_close(t);
+        return NULL;
+    }
+    archive_read_support_format_tar(t->a);
+    if (archive_read_open(t->a, t, NULL, dtar_read, NULL) != ARCHIVE_OK) {
+        if (t->rerr.code)
+            ivet_err_move(err, &t->rerr);
+        else
+            ivet_err_set(err, IVET_E_FORMAT, "%s: not a tar archive: %s", what,
+                         archive_error_string(t->a));
+        dtar_close(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Next member: 1 with *e, 0 at the end, <0 on failure. */
+static int dtar_next(struct dtar *t, struct daemon_source *s, struct archive_entry **e,
+                     struct ivet_err *err)
+{
+    int r = archive_read_next_header(t->a, e);
+    if (r == ARCHIVE_EOF)
+        return 0;
+    if (r == ARCHIVE_OK || r == ARCHIVE_WARN)
+        return 1;
+    if (t->rerr.code) {
+        ivet_err_move(err, &t->rerr);
+        return -err->code;
+    }
+    return ivet_err_set(err, IVET_E_FORMAT, "image '%s' from the daemon: %s", s->name,
+                        archive_error_string(t->a));
+}
+
+static const char *member_name(struct archive_entry *e)
+{
+    const char *n = archive_entry_pathname(e);
+    if (!n)
+        return "";
+    while (n[0] == '.' && n[1] == '/')
+        n += 2;
+    return n;
+}
+
+/* Reads the current member whole (it is at most max bytes). */
+static int dtar_slurp(struct dtar *t, size_t max, char **out, size_t *len, struct ivet_err *err)
+{
+    struct ivet_buf b;
+    char tmp[16384];        /* never t->buf: libarchive may still be reading from it */
+    ivet_buf_init(&b, max);
+    for (;;) {
+        la_ssize_t n = archive_read_data(t->a, tmp, sizeof(tmp));
+        if (n < 0) {
+            ivet_buf_release(&b);
+            if (t->rerr.code) {
+                ivet_err_move(err, &t->rerr);
+                return -err->code;
+            }
+            return ivet_err_set(err, IVET_E_FORMAT, "%s", archive_error_string(t->a));
+        }
+        if (n == 0)
+            break;
+        if (ivet_buf_append(&b, tmp, (size_t)n, err) < 0) {
+            ivet_buf_release(&b);
+            return -err->code;
+        }
+    }
+    *len = b.len;
+    if (!(*out = ivet_buf_detach(&b)))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* ---- one member as a stream (open_blob) */
+struct member_stream {
+    struct ivet_istream base;
+    struct dtar *t;
+};
+
+static ssize_t member_read(struct ivet_istream *is, void *buf, size_t n, struct ivet_err *err)
+{
+    struct member_stream *m = (struct member_stream *)is;
+    la_ssize_t r = archive_read_data(m->t->a, buf, n);
+    if (r >= 0)
+        return (ssize_t)r;
+    if (m->t->rerr.code) {
+        ivet_err_move(err, &m->t->rerr);
+        return -err->code;
+    }
+    return ivet_err_set(err, IVET_E_FORMAT, "%s", archive_error_string(m->t->a));
+}
+
+static void member_close(struct ivet_istream *is)
+{
+    struct member_stream *m = (struct member_stream *)is;
+    dtar_close(m->t);                   /* ends the transfer early: the rest is not needed */
+    ivet_free(m);
+}
+
+static const struct ivet_istream_ops member_ops = { member_read, member_close };
+
+/* ---- resolve: one pass for manifest.json, the config and the links */
+struct kept {
+    char *name, *data;
+    size_t len;
+};
+
+struct pass1 {
+    struct kept *kept;
+    size_t nkept, kept_bytes;
+    struct link *links;
+    size_t nlinks;
+};
+
+static void pass1_release(struct pass1 *p)
+{
+    for (size_t i = 0; i < p->nkept; i++) {
+        ivet_free(p->kept[i].name);
+        ivet_free(p->kept[i].data);
+    }
+    for (size_t i = 0; i < p->nlinks; i++) {
+        ivet_free(p->links[i].name);
+        ivet_free(p->links[i].target);
+    }
+    ivet_free(p->kept);
+    ivet_free(p->links);
+}
+
+static const struct kept *find_kept(const struct pass1 *p, const char *name)
+{
+    for (size_t i = 0; i < p->nkept; i++)
+        if (!strcmp(p->kept[i].name, name))
+            return &p->kept[i];
+    return NULL;
+}
+
+/* Small documents worth keeping: manifest.json, top-level "<hex>.json" configs,
+ * and blobs/sha256/<hex> of JSON size (OCI-layout saves, Docker >= 25). */
+static bool worth_keeping(const char *n, int64_t size, const struct ivet_limits *lim)
+{
+    if (size < 0 || (uint64_t)size > lim->max_json)
+        return false;
+    if (!strcmp(n, "manifest.json"))
+        return true;
+    if (!strchr(n, '/') && ivet_endswith(n, ".json"))
+        return true;
+    return ivet_startswith(n, "blobs/sha256/") && size < (1 << 20);
+}
+
+static int add_link(struct pass1 *p, const char *name, const char *target, struct ivet_err *err)
+{
+    if (p->nlinks >= MAX_LINKS)
+        return 0;
+    struct link *nl = ivet_reallocarray(p->links, p->nlinks + 1, sizeof(*nl));
+    if (!nl)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    p->links = nl;
+    nl[p->nlinks].name = ivet_strdup(name);
+    nl[p->nlinks].target = ivet_strdup(target);
+    if (!nl[p->nlinks].name || !nl[p->nlinks].target) {
+        ivet_free(nl[p->nlinks].name);
+        ivet_free(nl[p->nlinks].target);
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    p->nlinks++;
+    return 0;
+}
+
+static int pass1_walk(struct daemon_source *s, struct pass1 *p, struct ivet_err *err)
+{
+    const struct ivet_limits *lim = &s->base.opts.limits;
+    struct dtar *t = dtar_open(s, err);
+    if (!t)
+        return -err->code;
+    struct archive_entry *e;
+    int rc;
+    while ((rc = dtar_next(t, s, &e, err)) > 0) {
+        const char *n = member_name(e);
+        if (strlen(n) > 4096)
+            continue;
+        if (archive_entry_filetype(e) == AE_IFLNK && archive_entry_symlink(e)) {
+            if ((rc = add_link(p, n, archive_entry_symlink(e), err)) < 0)
+                break;
+            continue;
+        }
+        if (archive_entry_filetype(e) != AE_IFREG ||
+            !worth_keeping(n, archive_entry_size(e), lim) ||
+            p->kept_bytes + (uint64_t)archive_entry_size(e) > MAX_KEPT_TOTAL(lim))
+            continue;                   /* archive_read_next_header skips the data */
+        struct kept k = { 0 };
+        if ((rc = dtar_slurp(t, (size_t)lim->max_json, &k.data, &k.len, err)) < 0)
+            break;
+        struct kept *nk = ivet_reallocarray(p->kept, p->nkept + 1, sizeof(*nk));
+        if (!nk || !(k.name = ivet_strdup(n))) {
+            ivet_free(k.data);
+            if (nk)
+                p->kept = nk;
+            rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+            break;
+        }
+        p->kept = nk;
+        nk[p->nkept++] = k;
+        p->kept_bytes += k.len;
+    }
+    dtar_close(t);
+    return rc < 0 ? rc : 0;
+}
+
+/* dir-relative symlink target -> archive member name, ".." resolved
+ * lexically; NULL when it leaves the archive's root. */
+static char *join_member(const char *link_name, const char *target)
+{
+    char tmp[8192];
+    const char *slash = strrchr(link_name, '/');
+    if (target[0] == '/')
+        snprintf(tmp, sizeof(tmp), "%s", target);
+    else
+        snprintf(tmp, sizeof(tmp), "%.*s/%s", slash ? (int)(slash - link_name) : 0, link_name, target);
+    char *parts[512];
+    size_t np = 0;
+    for (char *save = NULL, *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(c, "."))
+            continue;
+        if (!strcmp(c, "..")) {
+            if (!np)
+                return NULL;
+            np--;
+            continue;
+        }
+        if (np == IVET_ARRAY_LEN(parts))
+            return NULL;
+        parts[np++] = c;
+    }
+    struct ivet_buf b;
+    struct ivet_err e = IVET_ERR_INIT;
+    ivet_buf_init(&b, 8192);
+    for (size_t i = 0; i < np; i++)
+        if (ivet_buf_printf(&b, &e, "%s%s", i ? "/" : "", parts[i]) < 0)
+            break;
+    if (e.code) {
+        ivet_err_release(&e);
+        ivet_buf_release(&b);
+        return NULL;
+    }
+    return ivet_buf_detach(&b);
+}
+
+/* Follows symlink members (at most 8 hops) to the member that holds bytes. */
+static char *follow_links(const struct pass1 *p, const char *name)
+{
+    char *cur = ivet_strdup(name);
+    for (int hop = 0; cur && hop < 8; hop++) {
+        const struct link *l = NULL;
+        for (size_t i = 0; i < p->nlinks && !l; i++)
+            if (!strcmp(p->links[i].name, cur))
+                l = &p->links[i];
+        if (!l)
+            return cur;
+        char *next = join_member(l->name, l->target);
+        ivet_free(cur);
+        cur = next;
+    }
+    ivet_free(cur);
+    return NULL;
+}
+
+/* The manifest.json entry for our image: the one whose RepoTags name it, or
+ * the only one. */
+static json_t *pick_entry(json_t *m, const char *name)
+{
+    size_t i;
+    json_t *e, *t;
+    json_array_foreach(m, i, e) {
+        size_t k;
+        json_array_foreach(json_object_get(e, "RepoTags"), k, t) {
+            const char *tag = json_string_value(t);
+            if (tag && (!strcmp(tag, name) ||
+                        (ivet_startswith(tag, "docker.io/") && !strcmp(tag + 10, name))))
+                return e;
+        }
+    }
+    return json_array_size(m) == 1 ? json_array_get(m, 0) : NULL;
+}
+
+/* "<hex>.json" or "blobs/sha256/<hex>": the digest the name claims, if any. */
+static bool name_digest(const char *n, struct ivet_digest *d)
+{
+    char text[80];
+    struct ivet_err e = IVET_ERR_INIT;
+    const char *hex = ivet_startswith(n, "blobs/sha256/") ? n + 13 : n;
+    size_t hl = strcspn(hex, ".");
+    if (hl != 64 || (hex[hl] && strcmp(hex + hl, ".json")))
+        return false;
+    snprintf(text, sizeof(text), "sha256:%.64s", hex);
+    bool ok = ivet_digest_parse(d, text, &e) == 0;
+    ivet_err_release(&e);
+    return ok;
+}
+
+static int apply_tags(struct ivet_image *img, json_t *entry, struct ivet_err *err)
+{
+    json_t *tags = json_object_get(entry, "RepoTags");
+    size_t n = json_array_size(tags), i;
+    json_t *t;
+    if (!n)
+        return 0;
+    if (!(img->repo_tags = ivet_calloc(n, sizeof(char *))))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    json_array_foreach(tags, i, t) {
+        const char *v = json_string_value(t);
+        if (v && !(img->repo_tags[img->nrepo_tags++] = ivet_sanitize(v, strlen(v), 512)))
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int apply_entry(struct daemon_source *s, const struct pass1 *p, json_t *entry,
+                       struct ivet_image *img, struct ivet_err *err)
+{
+    const char *cfg = json_string_value(json_object_get(entry, "Config"));
+    json_t *layers = json_object_get(entry, "Layers");
+    if (!cfg || !json_is_array(layers))
+        return ivet_err_set(err, IVET_E_FORMAT, "manifest.json has no Config or Layers");
+    char *cfg_member = follow_links(p, cfg);
+    const struct kept *k = cfg_member ? find_kept(p, cfg_member) : NULL;
+    struct ivet_digest claimed;
+    bool have_claim = cfg_member && name_digest(cfg_member, &claimed);
+    ivet_free(cfg_member);
+    if (!k)
+        return ivet_err_set(err, IVET_E_FORMAT, "config '%.200s' named by manifest.json is missing "
+                            "or larger than the JSON limit", cfg);
+    ivet_sha256(k->data, k->len, &img->config_digest);
+    if (have_claim && !ivet_digest_eq(&claimed, &img->config_digest))
+        return ivet_err_set(err, IVET_E_DIGEST, "config '%.200s' has digest %s", cfg,
+                            img->config_digest.text);
+    size_t n = json_array_size(layers), i;
+    json_t *l;
+    if (!(img->layers = ivet_calloc(n ? n : 1, sizeof(*img->layers))) ||
+        !(s->layer_members = ivet_calloc(n ? n : 1, sizeof(char *))))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    img->nlayers = s->nlayers = n;
+    json_array_foreach(layers, i, l) {
+        const char *ln = json_string_value(l);
+        img->layers[i].index = (int)i;
+        if (!ln || !(s->layer_members[i] = follow_links(p, ln)))
+            return ivet_err_set(err, IVET_E_FORMAT, "manifest.json layer %zu is not a member name", i);
+    }
+    int rc = ivet_image_apply_config(img, k->data, k->len, err);
+    if (rc < 0)
+        return ivet_err_wrap(err, "config '%s'", img->config_digest.text);
+    return apply_tags(img, entry, err);
+}
+
+static int daemon_resolve(struct ivet_source *src, struct ivet_image *img, struct ivet_err *err)
+{
+    struct daemon_source *s = (struct daemon_source *)src;
+    struct pass1 p = { 0 };
+    json_t *m = NULL;
+    int rc = pass1_walk(s, &p, err);
+    if (rc < 0)
+        goto out;
+    const struct kept *mk = find_kept(&p, "manifest.json");
+    if (!mk) {
+        rc = ivet_err_set(err, IVET_E_FORMAT, "the daemon's tar has no manifest.json");
+        goto out;
+    }
+    if (!(m = ivet_json_parse_max(mk->data, mk->len, src->opts.limits.max_json, "manifest.json", err))) {
+        rc = -err->code;
+        goto out;
+    }
+    json_t *entry = pick_entry(m, s->name);
+    if (!entry) {
+        rc = ivet_err_set(err, IVET_E_FORMAT, "manifest.json does not describe '%s'", s->name);
+        goto out;
+    }
+    if ((rc = apply_entry(s, &p, entry, img, err)) < 0)
+        goto out;
+    if ((!img->reference && !(img->reference = ivet_strdup(s->name))) ||
+        (!img->transport && !(img->transport = ivet_strdup("docker-daemon"))))
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+out:
+    json_decref(m);
+    pass1_release(&p);
+    if (rc < 0)
+        ivet_err_wrap(err, "%s", s->label);
+    return rc;
+}
+
+static struct ivet_istream *daemon_open_blob(struct ivet_source *src,
+                                             const struct ivet_layer_desc *d, struct ivet_err *err)
+{
+    struct daemon_source *s = (struct daemon_source *)src;
+    if (d->index < 0 || (size_t)d->index >= s->nlayers) {
+        ivet_err_set(err, IVET_E_INTERNAL, "layer %d is not part of the image", d->index);
+        return NULL;
+    }
+    const char *want = s->layer_members[d->index];
+    struct dtar *t = dtar_open(s, err);
+    if (!t)
+        return NULL;
+    struct archive_entry *e;
+    int rc;
+    while ((rc = dtar_next(t, s, &e, err)) > 0) {
+        if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), want))
+            break;
+    }
+    if (rc <= 0) {
+        if (rc == 0)
+            ivet_err_set(err, IVET_E_FORMAT, "%s: layer member '%.200s' of '%s' is missing the "
+                         "second time round", s->label, want, s->name);
+        dtar_close(t);
+        return NULL;
+    }
+    struct member_stream *m = ivet_calloc(1, sizeof(*m));
+    if (!m) {
+        dtar_close(t);
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    ivet_istream_init(&m->base, &member_ops);
+    m->t = t;
+    return &m->base;
+}
+
+static void daemon_free(struct ivet_source *src)
+{
+    struct daemon_source *s = (struct daemon_source *)src;
+    for (size_t i = 0; i < s->nlayers; i++)
+        ivet_free(s->layer_members[i]);
+    ivet_free(s->layer_members);
+    ivet_reg_free(s->r);
+    ivet_free(s->name);
+    ivet_free(s->label);
+    ivet_free(s->url);
+    ivet_free(s);
+}
+
+static const struct ivet_source_ops daemon_ops = {
+    .transport = "docker-daemon",
+    .resolve = daemon_resolve,
+    .open_blob = daemon_open_blob,
+    .free = daemon_free,
+};
+
+static bool name_ok(const char *n)
+{
+    if (!*n || strlen(n) > 255 || n[0] == '/' || strstr(n, ".."))
+        return false;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("._-/:@", *p)))
+            return false;
+    return true;
+}
+
+/* DOCKER_HOST, else Docker's default socket, else Podman's (rootful, then
+ * the user's). *sock receives a socket path or NULL; the result is the base URL. */
+static char *daemon_endpoint(char **sock, struct ivet_err *err)
+{
+    const char *h = getenv("DOCKER_HOST");
+    *sock = NULL;
+    if (h && *h) {
+        if (ivet_startswith(h, "unix://")) {
+            *sock = ivet_strdup(h + 7);
+            return ivet_strdup("http://localhost");
+        }
+        if (ivet_startswith(h, "tcp://"))
+            return ivet_asprintf("http://%s", h + 6);
+        ivet_err_set(err, IVET_E_UNSUPPORTED, "DOCKER_HOST '%s' is neither unix:// nor tcp://", h);
+        return NULL;
+    }
+    const char *cands[3] = { "/var/run/docker.sock", "/run/podman/podman.sock", NULL };
+    char user[512] = "";
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && *xdg) {
+        snprintf(user, sizeof(user), "%s/podman/podman.sock", xdg);
+        cands[2] = user;
+    }
+    const char *pick = cands[0];
+    struct stat st;
+    for (size_t i = 0; i < 3; i++)
+        if (cands[i] && stat(cands[i], &st) == 0 && S_ISSOCK(st.st_mode)) {
+            pick = cands[i];
+            break;
+        }
+    *sock = ivet_strdup(pick);
+    return ivet_strdup("http://localhost");
+}
+
+struct ivet_source *ivet_source_open_daemon(const char *name, const struct ivet_source_opts *o,
+                                           struct ivet_err *err)
+{
+    if (ivet_startswith(name, "docker-daemon:"))
+        name += 14;
+    if (!name_ok(name)) {
+        ivet_err_set(err, IVET_E_USAGE, "invalid image name for docker-daemon: '%.200s'", name);
+        return NULL;
+    }
+    struct daemon_source *s = ivet_calloc(1, sizeof(*s));
+    char *sock = NULL, *base = NULL;
+    if (!s) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->base.ops = &daemon_ops;
+    s->base.opts = *o;
+    if (!(base = daemon_endpoint(&sock, err)))
+        goto fail;
+    s->name = ivet_strdup(name);
+    s->label = sock ? ivet_asprintf("docker daemon at 'unix://%s'", sock)
+                    : ivet_asprintf("docker daemon at '%s'", base);
+    s->url = ivet_asprintf("%s/images/%s/get", base, name);
+    if (!s->name || !s->label || !s->url) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (!(s->r = ivet_reg_new_local(s->label, base, sock, o, err)))
+        goto fail;
+    ivet_free(sock);
+    ivet_free(base);
+    return &s->base;
+fail:
+    ivet_free(sock);
+    ivet_free(base);
+    daemon_free(&s->base);
+    return NULL;
+}

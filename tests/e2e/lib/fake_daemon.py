@@ -1,0 +1,62 @@
+"""A Docker Engine API stand-in on a unix socket, for the docker-daemon: e2e test.
+
+fake_daemon.py SOCKET LOG NAME=TARFILE...
+Answers GET /_ping and GET /images/NAME/get by streaming TARFILE (a `docker save`
+style archive); unknown names get 404 {"message": ...} as the real daemon answers.
+Each request line goes to LOG."""
+import os, socketserver, sys
+from http.server import BaseHTTPRequestHandler
+
+SOCK, LOG = sys.argv[1], sys.argv[2]
+IMAGES = dict(a.split("=", 1) for a in sys.argv[3:])
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def address_string(self):
+        return "unix"
+
+    def do_GET(self):
+        with open(LOG, "a") as f:
+            f.write("GET %s\n" % self.path)
+        p = self.path.split("?")[0]
+        if p.endswith("/_ping"):
+            self.reply(200, b"OK", "text/plain"); return
+        if p.startswith("/images/") and p.endswith("/get"):
+            name = p[len("/images/"):-len("/get")]
+            if name in IMAGES:
+                size = os.path.getsize(IMAGES[name])
+                self.send_response(200); self.send_header("Content-Type", "application/x-tar")
+                self.send_header("Content-Length", str(size)); self.end_headers()
+                with open(IMAGES[name], "rb") as f:
+                    while True:
+                        b = f.read(65536)
+                        if not b:
+                            break
+                        try:
+                            self.wfile.write(b)
+                        except (BrokenPipeError, ConnectionResetError):
+                            return
+                return
+            self.reply(404, b'{"message":"reference does not exist"}', "application/json"); return
+        self.reply(404, b'{"message":"page not found"}', "application/json")
+
+    def reply(self, code, body, ctype):
+        self.send_response(code); self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+class S(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass        # a client that stops reading early (one layer fetched) is normal
+
+
+if os.path.exists(SOCK):
+    os.unlink(SOCK)
+S(SOCK, H).serve_forever()
