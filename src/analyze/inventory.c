@@ -290,11 +290,23 @@ static void today(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static int os_findings(struct inv_run *run, bool have_packages, struct ivet_err *err)
+/* An unidentified distribution matters when there is one: OS packages, or a
+ * userland with a shell. A scratch image holding one static binary has none. */
+static bool has_distribution(struct inv_run *run, size_t first)
+{
+    for (size_t i = first; i < run->r->npackages; i++) {
+        const char *t = run->r->packages[i].type;
+        if (!strcmp(t, "apk") || !strcmp(t, "deb") || !strcmp(t, "rpm"))
+            return true;
+    }
+    return ivet_fsview_resolve(run->ix->view, "/bin/sh") != NULL;
+}
+
+static int os_findings(struct inv_run *run, bool have_distribution, struct ivet_err *err)
 {
     const char *eol;
     if (!run->os.id) {
-        if (have_packages &&
+        if (have_distribution &&
             ivet_ictx_finding(run->ix, "BASE-UNKNOWN-OS", NULL, -1,
                               "no /etc/os-release or distribution release file", err) < 0)
             return -IVET_E_NOMEM;
@@ -512,7 +524,7 @@ static int inv_on_image(struct ivet_ictx *ix, struct ivet_err *err)
     struct ivet_report *r = ix->report;
     if (r->npackages > before)
         qsort(r->packages + before, r->npackages - before, sizeof(*r->packages), pkg_cmp);
-    k = os_findings(&run, r->npackages > before, err);
+    k = os_findings(&run, has_distribution(&run, before), err);
 out:
     ivet_osinfo_release(&run.os);
     return k < 0 ? k : 0;

@@ -114,5 +114,45 @@ else
     fail=1
 fi
 
+# The base checks: an end-of-life release (judged against today's date, as the
+# analyzer does), an unidentified distribution with a shell, and a scratch image.
+python3 - "$T/report.json" <<'PY' || fail=1
+import datetime, json, sys
+r = json.load(open(sys.argv[1]))
+ids = [f["id"] for f in r["findings"]]
+eol = datetime.date.today().isoformat() > "2026-04-01"      # alpine 3.20's end of support
+if ("BASE-OS-EOL" in ids) != eol:
+    print("FAIL: BASE-OS-EOL expected %s for alpine 3.20.3, findings %s" % (eol, ids))
+    sys.exit(1)
+PY
+for kind in shell scratch; do
+    python3 - "$T/$kind.tar" "$kind" <<'PY'
+import hashlib, io, json, sys, tarfile
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as tf:
+    name = "bin/sh" if sys.argv[2] == "shell" else "app"
+    data = b"\x7fELF" + b"\0" * 60
+    ti = tarfile.TarInfo(name); ti.size = len(data); ti.mode = 0o755
+    tf.addfile(ti, io.BytesIO(data))
+layer = buf.getvalue()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"User": "1000"},
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
+man = json.dumps([{"Config": "c.json", "RepoTags": ["test/x:1"], "Layers": ["l.tar"]}]).encode()
+with tarfile.open(sys.argv[1], "w") as tf:
+    for n, d in (("c.json", cfg), ("l.tar", layer), ("manifest.json", man)):
+        ti = tarfile.TarInfo(n); ti.size = len(d); tf.addfile(ti, io.BytesIO(d))
+PY
+    "$BIN" sbom --format json "docker-archive:$T/$kind.tar" >"$T/$kind.json" 2>"$T/err" ||
+        { echo "FAIL: sbom of the $kind image: $(cat "$T/err")"; fail=1; continue; }
+    python3 - "$T/$kind.json" "$kind" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+flagged = any(f["id"] == "BASE-UNKNOWN-OS" for f in r["findings"])
+if flagged != (sys.argv[2] == "shell"):
+    print("FAIL: BASE-UNKNOWN-OS %s for the %s image" % ("raised" if flagged else "missing", sys.argv[2]))
+    sys.exit(1)
+PY
+done
+
 [ $fail -eq 0 ] && echo "test_sbom: 1 passed, 0 failed" || echo "test_sbom: 0 passed, 1 failed"
 exit $fail
