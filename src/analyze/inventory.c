@@ -352,8 +352,17 @@ static int collect_version(void *arg, const char *path, int layer, const struct 
 {
     struct db_versions *d = arg;
     (void)truncated;
-    if (strcmp(path, d->path) || layer >= d->visible_layer || d->n == IVET_ARRAY_LEN(d->lists))
+    if (strcmp(path, d->path) || layer >= d->visible_layer)
         return 0;
+    if (d->n == IVET_ARRAY_LEN(d->lists)) {
+        /* keep the newest versions: attribution walks down from the visible one */
+        if (layer < d->layers[0])
+            return 0;
+        ivet_pkglist_release(&d->lists[0]);
+        memmove(&d->lists[0], &d->lists[1], (d->n - 1) * sizeof(d->lists[0]));
+        memmove(&d->layers[0], &d->layers[1], (d->n - 1) * sizeof(d->layers[0]));
+        d->n--;
+    }
     struct ivet_pkglist l = { 0 };
     struct ivet_pkgctx c = { .path = path, .layer = layer,
                              .distro_id = d->run->os.id, .distro_version = d->run->os.version_id,
