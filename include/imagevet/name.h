@@ -49,7 +49,7 @@ IVET_API struct ivet_name_result *ivet_name_check(struct ivet_name_checker *c, c
 IVET_API int ivet_name_result_render(const struct ivet_name_result *r, const char *format,
                                      FILE *out, struct ivet_err *err);
 /* "pass", "warn" or "fail": fail on a high or critical finding, warn on a
- * medium or low one. */
+ * medium one (the scan's default policy). */
 IVET_API const char *ivet_name_result_verdict(const struct ivet_name_result *r);
 /* 0 pass or warn, 1 fail. */
 IVET_API int ivet_name_result_exit_status(const struct ivet_name_result *r);

@@ -20,10 +20,10 @@
 #define INV_MIN_BINARY 1024u
 
 static const struct ivet_check inventory_checks[] = {
-    { "BASE-OS-EOL", "base", IVET_SEV_HIGH, "the base distribution release no longer gets security updates",
-      "rebuild on a supported release of the distribution (or another base image)" },
-    { "BASE-UNKNOWN-OS", "base", IVET_SEV_INFO, "the distribution could not be identified",
-      "ship /etc/os-release so that scanners can tell which advisories apply" },
+    { "BASE-OS-EOL", "base", IVET_SEV_MEDIUM, "Base distribution release no longer gets security updates",
+      "Rebuild on a supported release of the distribution (or another base image)" },
+    { "BASE-UNKNOWN-OS", "base", IVET_SEV_INFO, "Distribution could not be identified",
+      "Ship /etc/os-release so that scanners can tell which advisories apply" },
 };
 
 static const char *const apk_db = "/lib/apk/db/installed";

@@ -92,7 +92,7 @@ const char *ivet_name_result_verdict(const struct ivet_name_result *r)
     enum ivet_severity w = worst(r);
     if (w >= IVET_SEV_HIGH)
         return "fail";
-    return (w >= IVET_SEV_LOW) ? "warn" : "pass";
+    return (w >= IVET_SEV_MEDIUM) ? "warn" : "pass";
 }
 
 int ivet_name_result_exit_status(const struct ivet_name_result *r)

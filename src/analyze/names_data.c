@@ -159,7 +159,8 @@ struct ivet_names_db *ivet_names_db_load(const char *data_dir, struct ivet_err *
         if (load_file(db, probe, files[i].file, files[i].family, files[i].kind, files[i].info, err) < 0)
             goto fail;
     for (size_t i = 0; i < IVET_ARRAY_LEN(db->t); i++)
-        qsort(db->t[i].v, db->t[i].n, sizeof(*db->t[i].v), entry_cmp);
+        if (db->t[i].n)
+            qsort(db->t[i].v, db->t[i].n, sizeof(*db->t[i].v), entry_cmp);
     ivet_free(probe);
     return db;
 fail:

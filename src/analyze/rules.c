@@ -34,7 +34,7 @@ static int compile_error(struct ivet_ruleset *rs, const unsigned *ids, const uns
 }
 
 /* Which rules go into a pattern database. */
-enum sel { SEL_ALL, SEL_SCOPED, SEL_SOM };
+enum sel { SEL_ALL, SEL_SCOPED };
 
 static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t **db,
                             struct ivet_err *err)
@@ -49,35 +49,21 @@ static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory compiling rules");
         goto out;
     }
-    for (;;) {
-        unsigned n = 0;
-        for (size_t i = 0; i < rs->n; i++) {
-            const struct ivet_rule *r = &rs->rules[i];
-            if ((sel == SEL_ALL && r->paths) || (sel == SEL_SCOPED && !r->paths))
-                continue;
-            for (size_t k = 0; k < r->npatterns; k++) {
-                ex[n] = r->patterns[k];
-                flags[n] = r->flags | (sel == SEL_SOM && rs->has_som[i] ? HS_FLAG_SOM_LEFTMOST : 0);
-                ids[n] = (unsigned)i;
-                pidx[n++] = (unsigned)k;
-            }
-        }
-        if (n == 0)
-            break;
-        hs_compile_error_t *ce = NULL;
-        unsigned mode = sel == SEL_SOM ? HS_MODE_BLOCK : HS_MODE_STREAM;
-        if (hs_compile_multi(ex, flags, ids, n, mode, NULL, db, &ce) == HS_SUCCESS)
-            break;
-        /* A pattern Vectorscan cannot give a start for still works, with
-         * the excerpt ending at the match and no validation. */
-        if (sel == SEL_SOM && ce->expression >= 0 && rs->has_som[ids[ce->expression]]) {
-            rs->has_som[ids[ce->expression]] = false;
-            hs_free_compile_error(ce);
+    unsigned n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct ivet_rule *r = &rs->rules[i];
+        if ((sel == SEL_ALL && r->paths) || (sel == SEL_SCOPED && !r->paths))
             continue;
+        for (size_t k = 0; k < r->npatterns; k++) {
+            ex[n] = r->patterns[k];
+            flags[n] = r->flags;
+            ids[n] = (unsigned)i;
+            pidx[n++] = (unsigned)k;
         }
-        rc = compile_error(rs, ids, pidx, ce, "pattern", err);
-        break;
     }
+    hs_compile_error_t *ce = NULL;
+    if (n && hs_compile_multi(ex, flags, ids, n, HS_MODE_STREAM, NULL, db, &ce) != HS_SUCCESS)
+        rc = compile_error(rs, ids, pidx, ce, "pattern", err);
 out:
     ivet_free(ex);
     ivet_free(flags);
@@ -120,14 +106,19 @@ void ivet_rules_uncompile(struct ivet_ruleset *rs)
     hs_free_database(rs->db_all);
     hs_free_database(rs->db_scoped);
     hs_free_database(rs->db_paths);
-    hs_free_database(rs->db_som);
     hs_free_scratch(rs->proto);
-    rs->db_all = rs->db_scoped = rs->db_paths = rs->db_som = NULL;
+    rs->db_all = rs->db_scoped = rs->db_paths = NULL;
     rs->proto = NULL;
+    for (size_t i = 0; rs->som && i < rs->n; i++)
+        hs_free_database(rs->som[i]);
+    if (rs->som)
+        pthread_mutex_destroy(&rs->som_lock);
     ivet_free(rs->checks);
-    ivet_free(rs->has_som);
+    ivet_free(rs->som);
+    ivet_free((void *)rs->som_state);
     rs->checks = NULL;
-    rs->has_som = NULL;
+    rs->som = NULL;
+    rs->som_state = NULL;
     rs->compiled = false;
 }
 
@@ -141,23 +132,25 @@ int ivet_rules_compile(struct ivet_ruleset *rs, struct ivet_err *err)
             return ivet_err_set(err, IVET_E_FORMAT, "rules '%s' line %u: rule '%s' has not_paths without paths",
                                 rs->rules[i].file, rs->rules[i].line, rs->rules[i].check.id);
     rs->checks = ivet_calloc(rs->n + 1, sizeof(*rs->checks));
-    rs->has_som = ivet_calloc(rs->n + 1, sizeof(*rs->has_som));
-    if (!rs->checks || !rs->has_som) {
+    rs->som = ivet_calloc(rs->n + 1, sizeof(*rs->som));
+    rs->som_state = ivet_calloc(rs->n + 1, sizeof(*rs->som_state));
+    if (!rs->checks || !rs->som || !rs->som_state) {
+        ivet_free(rs->som);
+        rs->som = NULL;
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory compiling rules");
         goto out;
     }
+    pthread_mutex_init(&rs->som_lock, NULL);
     rs->any_path_only = false;
     for (size_t i = 0; i < rs->n; i++) {
         rs->checks[i] = rs->rules[i].check;
-        rs->has_som[i] = !rs->rules[i].path_only;
         rs->any_path_only |= rs->rules[i].path_only;
     }
     if ((rc = compile_patterns(rs, SEL_ALL, &rs->db_all, err)) < 0 ||
         (rc = compile_patterns(rs, SEL_SCOPED, &rs->db_scoped, err)) < 0 ||
-        (rc = compile_paths(rs, err)) < 0 ||
-        (rc = compile_patterns(rs, SEL_SOM, &rs->db_som, err)) < 0)
+        (rc = compile_paths(rs, err)) < 0)
         goto out;
-    hs_database_t *dbs[] = { rs->db_all, rs->db_scoped, rs->db_paths, rs->db_som };
+    hs_database_t *dbs[] = { rs->db_all, rs->db_scoped, rs->db_paths };
     for (size_t i = 0; i < IVET_ARRAY_LEN(dbs); i++) {
         if (dbs[i] && hs_alloc_scratch(dbs[i], &rs->proto) != HS_SUCCESS) {
             rc = ivet_err_set(err, IVET_E_NOMEM, "cannot allocate pattern scratch space");
@@ -376,15 +369,71 @@ static int som_cb(unsigned id, unsigned long long from, unsigned long long to, u
     return 0;
 }
 
-/* Start of the match of rule `ri` ending at `end`, found by a block re-scan
- * of the window buf[0..n) (which ends at `end`). -1 when unknown. */
+/* The rule's leftmost-start database, compiled on first use. Patterns
+ * Vectorscan cannot give starts for get none: their excerpt ends at the
+ * match and validation fails. */
+static hs_database_t *som_db(const struct ivet_ruleset *crs, unsigned ri)
+{
+    struct ivet_ruleset *rs = (struct ivet_ruleset *)crs;     /* the cache is the only mutable part */
+    int state = atomic_load_explicit(&rs->som_state[ri], memory_order_acquire);
+    if (state)
+        return state == 1 ? rs->som[ri] : NULL;
+    pthread_mutex_lock(&rs->som_lock);
+    if (!atomic_load_explicit(&rs->som_state[ri], memory_order_relaxed)) {
+        const struct ivet_rule *r = &rs->rules[ri];
+        unsigned *flags = ivet_calloc(r->npatterns + 1, sizeof(*flags));
+        unsigned *ids = ivet_calloc(r->npatterns + 1, sizeof(*ids));
+        hs_compile_error_t *ce = NULL;
+        hs_database_t *db = NULL;
+        for (size_t k = 0; flags && k < r->npatterns; k++)
+            flags[k] = r->flags | HS_FLAG_SOM_LEFTMOST;
+        if (flags && ids && hs_compile_multi((const char *const *)r->patterns, flags, ids, (unsigned)r->npatterns,
+                                             HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+            hs_free_compile_error(ce);
+            db = NULL;
+        }
+        ivet_free(flags);
+        ivet_free(ids);
+        rs->som[ri] = db;
+        atomic_store_explicit(&rs->som_state[ri], db ? 1 : 2, memory_order_release);
+    }
+    pthread_mutex_unlock(&rs->som_lock);
+    return atomic_load_explicit(&rs->som_state[ri], memory_order_acquire) == 1 ? rs->som[ri] : NULL;
+}
+
+static bool lit_eq(const uint8_t *a, const char *b, size_t n, bool caseless)
+{
+    if (!caseless)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = a[i], y = (unsigned char)b[i];
+        if (x != y && !((x | 0x20) == (y | 0x20) && (x | 0x20) >= 'a' && (x | 0x20) <= 'z'))
+            return false;
+    }
+    return true;
+}
+
+/* Start of the match of rule `ri` ending at the end of buf[0..n), or -1.
+ * Rules made only of literals compare them; others re-scan in block mode. */
 static long match_start(struct ivet_rules_stream *st, unsigned ri, const uint8_t *buf, size_t n)
 {
-    if (!st->rs->has_som[ri] || !st->rs->db_som || n == 0)
+    const struct ivet_rule *r = &st->rs->rules[ri];
+    if (n == 0)
         return -1;
-    struct som_ctx c = { .rule = ri, .end = n };
-    if (hs_scan(st->rs->db_som, (const char *)buf, (unsigned)n, 0, st->scratch2, som_cb, &c) != HS_SUCCESS ||
-        !c.found)
+    if (r->nliterals == r->npatterns) {
+        size_t best = 0;
+        for (size_t k = 0; k < r->nliterals; k++) {
+            size_t l = strlen(r->literals[k]);
+            if (l > best && l <= n && lit_eq(buf + n - l, r->literals[k], l, r->flags & HS_FLAG_CASELESS))
+                best = l;
+        }
+        return best ? (long)(n - best) : -1;
+    }
+    hs_database_t *db = som_db(st->rs, ri);
+    if (!db || hs_alloc_scratch(db, &st->scratch2) != HS_SUCCESS)
+        return -1;
+    struct som_ctx c = { .rule = 0, .end = n };
+    if (hs_scan(db, (const char *)buf, (unsigned)n, 0, st->scratch2, som_cb, &c) != HS_SUCCESS || !c.found)
         return -1;
     return (long)c.start;
 }

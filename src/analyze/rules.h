@@ -41,6 +41,8 @@ struct ivet_rule {
     char *not_paths;            /* regex the entry path must not match, or NULL */
     char **patterns;            /* Vectorscan expressions (lists become literals) */
     size_t npatterns;
+    char **literals;            /* the raw text of the literal patterns (list, literal) */
+    size_t nliterals;
     unsigned flags;             /* HS_FLAG_* applied to every pattern */
     bool have_severity;
     bool path_only;             /* no pattern: a non-empty file at `paths` is the hit */

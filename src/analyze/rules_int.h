@@ -2,6 +2,9 @@
 #ifndef IVET_RULES_INT_H
 #define IVET_RULES_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "analyze/rules.h"
 
 struct hs_database;
@@ -17,8 +20,11 @@ struct ivet_ruleset {
     struct hs_database *db_all;         /* stream: rules that apply to every file */
     struct hs_database *db_scoped;      /* stream: rules restricted by `paths` */
     struct hs_database *db_paths;       /* block: the path filters */
-    struct hs_database *db_som;         /* block, leftmost start: excerpt and validation */
-    bool *has_som;                      /* per rule: db_som knows its start */
+    /* Per rule, compiled on its first match (most rules never match): a
+     * block database with leftmost starts, for excerpts and validation. */
+    pthread_mutex_t som_lock;
+    struct hs_database **som;
+    _Atomic int *som_state;             /* 0 not yet, 1 ready, 2 unavailable */
     bool any_path_only;
     struct hs_scratch *proto;           /* scratch prototype, cloned per stream */
 };

@@ -40,6 +40,9 @@ static void rule_release(struct ivet_rule *r)
     for (size_t i = 0; i < r->npatterns; i++)
         ivet_free(r->patterns[i]);
     ivet_free(r->patterns);
+    for (size_t i = 0; i < r->nliterals; i++)
+        ivet_free(r->literals[i]);
+    ivet_free(r->literals);
     ivet_free(r->file);
 }
 
@@ -135,6 +138,21 @@ static bool list_name_ok(const char *s)
     return true;
 }
 
+/* A literal: its escaped expression plus its raw text, which gives the
+ * start of a match without a second scan. */
+static int add_literal(struct parser *ps, const char *s, size_t n)
+{
+    struct ivet_rule *r = ps->cur;
+    char **v = ivet_reallocarray(r->literals, r->nliterals + 1, sizeof(*v));
+    if (!v)
+        return ivet_err_set(ps->err, IVET_E_NOMEM, "out of memory loading rules");
+    r->literals = v;
+    if (!(r->literals[r->nliterals] = ivet_strndup(s, n)))
+        return ivet_err_set(ps->err, IVET_E_NOMEM, "out of memory loading rules");
+    r->nliterals++;
+    return add_pattern(ps, ivet_rules_escape_literal(s, n));
+}
+
 /* `list = NAME`: every non-empty, non-comment line of NAME is a literal. */
 static int add_list(struct parser *ps, const char *name)
 {
@@ -164,7 +182,7 @@ static int add_list(struct parser *ps, const char *name)
             e--;
         if (b == e || *b == '#')
             continue;
-        rc = add_pattern(ps, ivet_rules_escape_literal(b, (size_t)(e - b)));
+        rc = add_literal(ps, b, (size_t)(e - b));
     }
     ivet_free(text);
     return rc;
@@ -241,7 +259,7 @@ static int rule_key(struct parser *ps, const char *k, const char *v)
     if (strcmp(k, "pattern") == 0)
         return add_pattern(ps, ivet_strdup(v));
     if (strcmp(k, "literal") == 0)
-        return add_pattern(ps, ivet_rules_escape_literal(v, strlen(v)));
+        return add_literal(ps, v, strlen(v));
     if (strcmp(k, "list") == 0)
         return add_list(ps, v);
     if (strcmp(k, "flags") == 0)

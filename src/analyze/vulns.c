@@ -66,10 +66,8 @@ static int vulns_setup(const struct ivet_scan_opts *o, void **global, struct ive
         if (!v->db)
             return -err->code;              /* a broken database must not pass silently */
     }
-    /* An explicit ignore file must exist; ./.imagevetignore is used when present. */
+    /* The CLI passes ./.imagevetignore when present; a named file must exist. */
     const char *ig = o->ignore_file;
-    if (!ig && access(".imagevetignore", F_OK) == 0)
-        ig = ".imagevetignore";
     if (ig) {
         if (!(v->ignore_path = ivet_strdup(ig)))
             return ivet_err_set(err, IVET_E_NOMEM, "out of memory");

@@ -107,6 +107,9 @@ int cmd_db(int argc, char **argv)
     };
     struct ivet_vulndb_update_opts uo;
     const char *path = NULL;
+    /* libarchive converts every zip member's DOS time with mktime(); with TZ
+     * unset glibc re-reads /etc/localtime each time (two stats per record). */
+    setenv("TZ", ":/etc/localtime", 0);
     static const char *ecos[MAX_LIST + 1], *rels[MAX_LIST + 1], *repos[MAX_LIST + 1];
     int c, ret = 2;
     ivet_vulndb_update_opts_init(&uo);

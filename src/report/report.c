@@ -191,13 +191,21 @@ int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail_on f)
     return 0;
 }
 
-/* Output formats: one renderer file each, listed here. */
+/* Output formats: one renderer file each, listed here. Only the table has colour. */
+static int render_json(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err)
+{
+    (void)color;
+    return ivet_report_write_json(r, out, err);
+}
+
 static const struct {
     const char *name;
     int (*render)(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 } renderers[] = {
     { "table", ivet_report_write_table },
-    { "json", ivet_report_write_json_color },
+    { "json", render_json },
+    { "cyclonedx", ivet_report_write_cyclonedx },
+    { "spdx", ivet_report_write_spdx },
 };
 
 bool ivet_report_format_known(const char *format)

@@ -68,16 +68,15 @@ void ivet_report_summarize(struct ivet_report *r);
 /* Renderers. */
 json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_err *err);
-/* the renderer-table signature of write_json (color is ignored) */
-int ivet_report_write_json_color(const struct ivet_report *r, FILE *out, bool color,
-                                 struct ivet_err *err);
 int ivet_report_write_table(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 /* SBOMs of the package inventory (report_cyclonedx.c, report_spdx.c):
  * CycloneDX 1.5 JSON and SPDX 2.3 JSON, each with a fresh serial number /
- * document namespace. The to_ functions return a new reference. */
+ * document namespace. The to_ functions return a new reference; `color`
+ * is ignored (the signature of the renderer table in report.c). */
 json_t *ivet_report_to_cyclonedx(const struct ivet_report *r, struct ivet_err *err);
-int ivet_report_write_cyclonedx(const struct ivet_report *r, FILE *out, struct ivet_err *err);
+int ivet_report_write_cyclonedx(const struct ivet_report *r, FILE *out, bool color,
+                                struct ivet_err *err);
 json_t *ivet_report_to_spdx(const struct ivet_report *r, struct ivet_err *err);
-int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, struct ivet_err *err);
+int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 
 #endif

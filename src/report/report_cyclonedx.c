@@ -195,8 +195,10 @@ nomem:
     return NULL;
 }
 
-int ivet_report_write_cyclonedx(const struct ivet_report *r, FILE *out, struct ivet_err *err)
+int ivet_report_write_cyclonedx(const struct ivet_report *r, FILE *out, bool color,
+                                struct ivet_err *err)
 {
+    (void)color;                        /* JSON: no colour */
     json_t *doc = ivet_report_to_cyclonedx(r, err);
     if (!doc)
         return -err->code;

@@ -172,10 +172,3 @@ int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_e
         return ivet_err_sys(err, IVET_E_IO, "cannot write the report");
     return 0;
 }
-
-int ivet_report_write_json_color(const struct ivet_report *r, FILE *out, bool color,
-                                 struct ivet_err *err)
-{
-    (void)color;
-    return ivet_report_write_json(r, out, err);
-}

@@ -152,8 +152,10 @@ nomem:
     return NULL;
 }
 
-int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, struct ivet_err *err)
+int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, bool color,
+                           struct ivet_err *err)
 {
+    (void)color;                        /* JSON: no colour */
     json_t *doc = ivet_report_to_spdx(r, err);
     if (!doc)
         return -err->code;

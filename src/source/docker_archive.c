@@ -23,21 +23,6 @@ static uint64_t max_json(const struct ivet_source_opts *o)
     return o->limits.max_json ? o->limits.max_json : ivet_limits_default().max_json;
 }
 
-static bool tag_matches(const char *have, const char *want)
-{
-    if (strcmp(have, want) == 0)
-        return true;
-    /* skopeo writes "docker.io/fixture/x:t", docker "fixture/x:t" */
-    static const char *const pre[] = { "docker.io/library/", "docker.io/", "library/" };
-    for (size_t i = 0; i < IVET_ARRAY_LEN(pre); i++) {
-        if (ivet_startswith(have, pre[i]) && strcmp(have + strlen(pre[i]), want) == 0)
-            return true;
-        if (ivet_startswith(want, pre[i]) && strcmp(want + strlen(pre[i]), have) == 0)
-            return true;
-    }
-    return false;
-}
-
 static int list_all_tags(json_t *arr, struct ivet_buf *b, struct ivet_err *err)
 {
     size_t n = 0;
@@ -73,7 +58,7 @@ static int choose(struct da_source *s, json_t *arr, json_t **entry, struct ivet_
         json_t *tags = json_object_get(json_array_get(arr, i), "RepoTags");
         for (size_t k = 0; k < json_array_size(tags); k++) {
             const char *t = json_string_value(json_array_get(tags, k));
-            if (t && tag_matches(t, s->ref)) {
+            if (t && ivet_src_name_matches(t, s->ref)) {
                 *entry = json_array_get(arr, i);
                 return 0;
             }

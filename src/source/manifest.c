@@ -2,7 +2,7 @@
  * Docker schema2 manifests into layer descriptors, image configs into diff_ids,
  * platform and history, and OCI indexes / Docker manifest lists into the one
  * manifest for the wanted platform. Reading the bytes is the sources' job. */
-#include "source/source.h"
+#include "source/source_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,20 +35,6 @@ json_t *ivet_json_parse_max(const char *raw, size_t len, uint64_t max, const cha
 json_t *ivet_json_parse(const char *raw, size_t len, const char *what, struct ivet_err *err)
 {
     return ivet_json_parse_max(raw, len, ivet_limits_default().max_json, what, err);
-}
-
-/* A short, terminal-safe copy of an untrusted string for messages. */
-static const char *shown(const char *s, char *buf, size_t n)
-{
-    size_t i = 0;
-    if (!s)
-        s = "(none)";
-    for (; s[i] && i + 1 < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        buf[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-    }
-    buf[i] = 0;
-    return buf;
 }
 
 int ivet_image_note(struct ivet_image *img, struct ivet_err *err, const char *fmt, ...)
@@ -101,7 +87,7 @@ int ivet_json_doc_kind(json_t *doc, const char *what, struct ivet_err *err)
         if (ivet_media_type_is_manifest(mt))
             return 0;
         return ivet_err_set(err, IVET_E_UNSUPPORTED, "%s has media type '%s', not an image manifest or index",
-                            what, shown(mt, b, sizeof(b)));
+                            what, ivet_src_shown(mt, b, sizeof(b)));
     }
     /* OCI lets mediaType be absent; the shape decides. */
     bool has_m = json_object_get(doc, "manifests") != NULL;
@@ -161,9 +147,9 @@ static int check_layer_type(const char *mt, size_t i, struct ivet_err *err)
         return ivet_err_set(err, IVET_E_UNSUPPORTED,
                             "layer %zu has the foreign media type '%s' (its blob lives elsewhere, "
                             "e.g. a Windows base layer); such images cannot be vetted",
-                            i, shown(mt, b, sizeof(b)));
+                            i, ivet_src_shown(mt, b, sizeof(b)));
     return ivet_err_set(err, IVET_E_UNSUPPORTED, "layer %zu has media type '%s', which is not a filesystem layer",
-                        i, shown(mt, b, sizeof(b)));
+                        i, ivet_src_shown(mt, b, sizeof(b)));
 }
 
 static void free_layers(struct ivet_image *img)
@@ -190,7 +176,7 @@ static int parse_manifest_config(struct ivet_image *img, json_t *m, struct ivet_
     if (mt && strcmp(mt, IVET_MT_OCI_CONFIG) != 0 && strcmp(mt, IVET_MT_DOCKER_CONFIG) != 0)
         return ivet_err_set(err, IVET_E_UNSUPPORTED,
                             "config has media type '%s': not a container image (an artifact?)",
-                            shown(mt, b, sizeof(b)));
+                            ivet_src_shown(mt, b, sizeof(b)));
     img->config_digest = dg;
     return 0;
 }

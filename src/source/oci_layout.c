@@ -58,16 +58,7 @@ static bool entry_named(json_t *d, const char *tag)
     const char *c = json_string_value(json_object_get(ann, ANN_CTD));
     if (r && strcmp(r, tag) == 0)
         return true;
-    if (!c)
-        return false;
-    if (strcmp(c, tag) == 0)
-        return true;
-    /* "docker.io/library/alpine:3" answers to "alpine:3" and "library/alpine:3" */
-    static const char *const pre[] = { "docker.io/library/", "docker.io/" };
-    for (size_t i = 0; i < IVET_ARRAY_LEN(pre); i++)
-        if (ivet_startswith(c, pre[i]) && strcmp(c + strlen(pre[i]), tag) == 0)
-            return true;
-    return false;
+    return c && ivet_src_name_matches(c, tag);
 }
 
 static int list_tags(json_t *ms, struct ivet_buf *b, struct ivet_err *err)

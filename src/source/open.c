@@ -129,6 +129,21 @@ int ivet_image_arg_parse(const char *s, struct ivet_image_arg *a, struct ivet_er
     return 0;
 }
 
+bool ivet_src_name_matches(const char *have, const char *want)
+{
+    if (strcmp(have, want) == 0)
+        return true;
+    /* skopeo and containerd write "docker.io/fixture/x:t", docker "fixture/x:t" */
+    static const char *const pre[] = { "docker.io/library/", "docker.io/", "library/" };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(pre); i++) {
+        if (ivet_startswith(have, pre[i]) && strcmp(have + strlen(pre[i]), want) == 0)
+            return true;
+        if (ivet_startswith(want, pre[i]) && strcmp(want + strlen(pre[i]), have) == 0)
+            return true;
+    }
+    return false;
+}
+
 int ivet_image_set_reference(struct ivet_image *img, const struct ivet_source *src, const char *fallback,
                              struct ivet_err *err)
 {
@@ -191,17 +206,22 @@ static struct ivet_source *bid_file(const struct ivet_image_arg *a, const struct
     struct ivet_tar_index *t = ivet_tar_index_new(fd, a->location, &tl, err);
     if (!t)
         return NULL;
-    if (ivet_tar_index_peek(t, "oci-layout") && !ivet_tar_index_peek(t, "manifest.json"))
-        return ivet_oci_archive_from_index(t, a, o, err);
-    if (ivet_tar_index_peek(t, "manifest.json") || ivet_tar_index_has_oci_layout(t))
+    /* manifest.json first: Docker >= 25 writes it next to an OCI layout, and
+     * the docker-archive source reads that layout itself */
+    if (ivet_tar_index_peek(t, "manifest.json"))
         return ivet_docker_archive_from_index(t, a, o, err);
-    if (ivet_tar_index_peek(t, "oci-layout"))
+    if (ivet_tar_index_peek(t, "oci-layout") || ivet_tar_index_peek(t, "index.json"))
         return ivet_oci_archive_from_index(t, a, o, err);
     struct ivet_buf b;
     ivet_buf_init(&b, 1024);
     for (size_t i = 0; i < ivet_tar_index_count(t) && i < 5; i++) {
         char m[96];
-        ivet_buf_printf(&b, err, "%s'%s'", i ? ", " : "", ivet_src_shown(ivet_tar_index_at(t, i)->name, m, sizeof(m)));
+        if (ivet_buf_printf(&b, err, "%s'%s'", i ? ", " : "",
+                            ivet_src_shown(ivet_tar_index_at(t, i)->name, m, sizeof(m))) < 0) {
+            ivet_buf_release(&b);
+            ivet_tar_index_free(t);
+            return NULL;
+        }
     }
     ivet_err_set(err, IVET_E_FORMAT,
                  "tar archive '%s' is neither an OCI archive (oci-layout, index.json) nor a docker-archive "

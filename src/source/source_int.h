@@ -44,7 +44,8 @@ const struct ivet_tar_member *ivet_tar_index_at(const struct ivet_tar_index *t, 
  * is IVET_E_FORMAT; a missing member IVET_E_NOTFOUND. Borrowed. */
 const struct ivet_tar_member *ivet_tar_index_find(const struct ivet_tar_index *t, const char *name,
                                                   struct ivet_err *err);
-/* Without following links; NULL when absent (no error). */
+/* Without following links and without allocating; NULL when absent (names
+ * of 1024 bytes or more are never found). */
 const struct ivet_tar_member *ivet_tar_index_peek(const struct ivet_tar_index *t, const char *name);
 /* Opens a regular member (after following links) as a stream of its content. */
 struct ivet_istream *ivet_tar_index_open_member(const struct ivet_tar_index *t, const char *name,
@@ -107,6 +108,8 @@ struct ivet_tar_index_limits ivet_tar_index_limits_from(const struct ivet_source
 /* img->reference from src->reference (or `fallback`) unless already set. */
 int ivet_image_set_reference(struct ivet_image *img, const struct ivet_source *src, const char *fallback,
                              struct ivet_err *err);
+/* Image names equal up to Docker's implicit "docker.io/" and "library/". */
+bool ivet_src_name_matches(const char *have, const char *want);
 /* A terminal-safe, shortened copy of untrusted text for messages. */
 const char *ivet_src_shown(const char *s, char *buf, size_t n);
 

