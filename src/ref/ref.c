@@ -9,6 +9,7 @@
  *   tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
  *   digest     := algorithm ":" hex      (sha256: exactly 64 lowercase hex)
  *
+ * The name is at most 255 characters once normalised (registry included).
  * The first component is a domain when it contains '.' or ':', is
  * "localhost", or has an uppercase letter (Docker's splitDockerDomain). */
 #include "ref/ref.h"
@@ -315,6 +316,14 @@ int ivet_ref_parse(struct ivet_ref *r, const char *s, struct ivet_err *err)
     }
     if ((rc = split_name(r, s, namelen, err)) < 0)
         goto fail;
+    /* Docker measures the normalised name ("docker.io/library/x") */
+    size_t total = strlen(r->registry) + 1 + strlen(r->path);
+    if (total > NAME_MAX_TOTAL) {
+        rc = ivet_err_set(err, IVET_E_USAGE,
+                          "invalid reference: repository name '%s/%.20s...' is %zu characters, at most %d allowed",
+                          r->registry, r->path, total, NAME_MAX_TOTAL);
+        goto fail;
+    }
     if (!r->tag && !r->digest) {
         if (!(r->tag = ivet_strdup("latest")))
             goto nomem;

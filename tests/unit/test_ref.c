@@ -178,6 +178,24 @@ static void test_name_length_limit_is_255_including_domain(void **state)
     ivet_err_release(&err);
 }
 
+static void test_name_length_counts_the_normalised_hub_name(void **state)
+{
+    (void)state;
+    char buf[300];
+    struct ivet_ref r;
+    struct ivet_err err = IVET_ERR_INIT;
+    memset(buf, 'a', 237);          /* docker.io/library/ + 237 = 255 */
+    buf[237] = 0;
+    assert_int_equal(ivet_ref_parse(&r, buf, &err), 0);
+    assert_int_equal(strlen(r.registry) + 1 + strlen(r.path), 255);
+    ivet_ref_release(&r);
+    buf[237] = 'a';
+    buf[238] = 0;
+    assert_int_equal(ivet_ref_parse(&r, buf, &err), -IVET_E_USAGE);
+    assert_non_null(strstr(ivet_err_msg(&err), "at most 255"));
+    ivet_err_release(&err);
+}
+
 static void test_endpoint_of_docker_hub_is_registry_1(void **state)
 {
     (void)state;
@@ -217,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_invalid_references_say_which_part_is_wrong),
         cmocka_unit_test(test_tag_length_limit_is_128),
         cmocka_unit_test(test_name_length_limit_is_255_including_domain),
+        cmocka_unit_test(test_name_length_counts_the_normalised_hub_name),
         cmocka_unit_test(test_endpoint_of_docker_hub_is_registry_1),
         cmocka_unit_test(test_allocation_failure_is_reported_not_crashed),
     };
