@@ -30,6 +30,11 @@ struct ivet_ruleset {
 };
 
 void ivet_rules_uncompile(struct ivet_ruleset *rs);
+/* rules_cache.c: hs_compile_multi through the on-disk cache of compiled databases. */
+struct hs_compile_error;
+int ivet_rules_compile_cached(const char *const *ex, const unsigned *flags, const unsigned *ids,
+                              unsigned n, unsigned mode, struct hs_database **db,
+                              struct hs_compile_error **ce);
 char *ivet_rules_escape_literal(const char *s, size_t n);
 
 #endif
