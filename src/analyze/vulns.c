@@ -56,25 +56,37 @@ static int vulns_setup(const struct ivet_scan_opts *o, void **global, struct ive
     struct vulns_global *v = ivet_calloc(1, sizeof(*v));
     if (!v)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    *global = v;
+    /* a failed setup is not torn down by the scan: free here */
+    int rc = 0;
     v->db_path = o->vulndb ? ivet_strdup(o->vulndb) : ivet_vulndb_default_path(err);
-    if (!v->db_path && o->vulndb)
-        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    if (!v->db_path && o->vulndb) {
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        goto fail;
+    }
     ivet_err_release(err);                  /* no HOME: reported as "no database" */
     if (v->db_path && access(v->db_path, F_OK) == 0) {
         v->db = ivet_vulndb_open(v->db_path, IVET_VULNDB_READ, err);
-        if (!v->db)
-            return -err->code;              /* a broken database must not pass silently */
+        if (!v->db) {
+            rc = -err->code;                /* a broken database must not pass silently */
+            goto fail;
+        }
     }
     /* The CLI passes ./.imagevetignore when present; a named file must exist. */
-    const char *ig = o->ignore_file;
-    if (ig) {
-        if (!(v->ignore_path = ivet_strdup(ig)))
-            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-        if (ivet_ignore_load(&v->ignore, ig, err) < 0)
-            return ivet_err_wrap(err, "ignore file");
+    if (o->ignore_file) {
+        if (!(v->ignore_path = ivet_strdup(o->ignore_file))) {
+            rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        if (ivet_ignore_load(&v->ignore, o->ignore_file, err) < 0) {
+            rc = ivet_err_wrap(err, "ignore file");
+            goto fail;
+        }
     }
+    *global = v;
     return 0;
+fail:
+    vulns_teardown(v);
+    return rc;
 }
 
 static int add_vuln(void *arg, const struct ivet_package *p, const struct ivet_match *m,

@@ -17,7 +17,8 @@
 
 #include <string.h>
 
-#define MAX_ITEMS (IVET_VERSION_MAX + 2)
+/* Each character adds at most two items (a token and a list): "1-1-1..." */
+#define MAX_ITEMS (2 * IVET_VERSION_MAX + 4)
 
 enum kind { K_INT, K_STR, K_LIST };
 
@@ -43,6 +44,7 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static int new_item(struct mvn *m, enum kind k, const char *p, size_t n)
 {
+    IVET_ASSERT(m->nit < MAX_ITEMS);        /* guaranteed by the bound above */
     struct item *it = &m->it[m->nit];
     *it = (struct item){ k, p, n, -1, -1, -1, 0 };
     return m->nit++;

@@ -326,6 +326,14 @@ static void test_maven_qualifier_order(void **state)
     assert_int_equal(cmp("maven", "2.17.1", "2.17.0"), 1);
     assert_int_equal(cmp("maven", "2.9.10.8", "2.10.0"), -1);
     assert_true(invalid("maven", ""));
+    /* every '-' opens a list: the longest version must still fit */
+    char dashes[IVET_VERSION_MAX + 1];
+    memset(dashes, '-', IVET_VERSION_MAX);
+    dashes[IVET_VERSION_MAX] = '\0';
+    assert_int_equal(cmp("maven", dashes, "1"), -1);
+    for (int i = 0; i < IVET_VERSION_MAX; i += 2)
+        dashes[i] = '1';
+    assert_int_equal(cmp("maven", dashes, "1"), 1);
 }
 
 static void test_unknown_ecosystem_is_usage_error(void **state)
