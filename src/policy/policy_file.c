@@ -152,6 +152,13 @@ static int load_tree(const char *text, size_t len, struct ynode *root, struct yp
             break;
     }
     yaml_parser_delete(&ps);
+    /* "---" alone is a document holding one null */
+    if (rc == 0 && have_root && root->kind == Y_SCALAR && !root->quoted &&
+        (!root->text[0] || !strcmp(root->text, "~") || !strcmp(root->text, "null"))) {
+        ynode_release(root);
+        memset(root, 0, sizeof(*root));
+        have_root = false;
+    }
     if (rc == 0 && !have_root) {
         root->kind = Y_MAP;
         root->line = root->col = 1;
