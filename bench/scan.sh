@@ -113,27 +113,28 @@ DIGEST1=sha256:$(sha256sum "$WORK/single.tar.gz" | cut -c1-64)
 DIFF1=$(cut -d' ' -f2 "$WORK/single.meta")
 
 # ---- measurements
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 ROWS=()
 measure() {   # label ubytes cmd...: best wall of REPS, peak RSS of that run
   local label=$1 ubytes=$2; shift 2
-  local best="" rss="" note=""
+  local best="" rss="" cpu="" note=""
   for ((r = 0; r < REPS; r++)); do
     local tf=$WORK/time.txt
-    if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" > "$WORK/out.txt" 2> "$WORK/err.txt"; then
+    if ! /usr/bin/time -f '%e %M %U %S' -o "$tf" "$@" > "$WORK/out.txt" 2> "$WORK/err.txt"; then
       local rc
       rc=$(sed -n 's/^Command exited with non-zero status \([0-9]*\)/\1/p' "$tf")
       if [ "${rc:-2}" -ge 2 ]; then
         note="exit ${rc:-?}: $(tail -1 "$WORK/err.txt")"
       fi
     fi
-    local wall kb
-    wall=$(tail -1 "$tf" | cut -d' ' -f1); kb=$(tail -1 "$tf" | cut -d' ' -f2)
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; fi
+    local wall kb c
+    read -r wall kb c < <(tail -1 "$tf" | awk '{print $1, $2, $3 + $4}')
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; cpu=$c; fi
   done
   local mbs
   mbs=$(awk "BEGIN{printf \"%.0f\", $ubytes / $best / 1e6}")
-  ROWS+=("$label|$best|$mbs|$(awk "BEGIN{printf \"%.1f\", $rss / 1024}")|$note")
-  echo "$label: ${best}s, $mbs U MB/s, $((rss / 1024)) MiB${note:+ ($note)}" >&2
+  ROWS+=("$label|$best|$cpu|$mbs|$(awk "BEGIN{printf \"%.1f\", $rss / 1024}")|$note")
+  echo "$label: ${best}s (cpu ${cpu}s), $mbs U MB/s, $((rss / 1024)) MiB${note:+ ($note)}" >&2
 }
 
 OPTS=(scan --quiet --offline --format json -o /dev/null --cache-dir "$WORK/cache")
@@ -163,21 +164,23 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEA
   echo "| commit | $COMMIT |"
   echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
   echo "| compiler | $(cc --version | head -1) ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD/CMakeCache.txt" | cut -d= -f2)) |"
-  echo "| load before the run | $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared) |"
+  echo "| load average | $LOAD0 before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after (2 cores, shared machine) |"
   echo "| 1-layer image | $TAR1 bytes of tar, $GZ1 gzip (pigz -6, ratio $(awk "BEGIN{printf \"%.2f\", $TAR1/$GZ1}")) |"
   echo "| 3-layer image | $TARM bytes of tar, $GZM gzip |"
   echo "| reps | best of $REPS |"
   echo
-  echo "U MB/s = uncompressed tar bytes / wall second. \"vs floor\" = wall / floor's wall on the same image."
+  echo "U MB/s = uncompressed tar bytes / wall second. \"vs floor\" = wall / the floor's wall on"
+  echo "the same image. CPU s = user + system seconds of the run (all threads): on a loaded"
+  echo "machine it shows the work done better than the wall time does."
   echo
-  echo "| run | wall s | U MB/s | vs floor | peak RSS MiB | note |"
-  echo "|---|---:|---:|---:|---:|---|"
+  echo "| run | wall s | CPU s | U MB/s | vs floor | peak RSS MiB | note |"
+  echo "|---|---:|---:|---:|---:|---:|---|"
   floor=""
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r label wall mbs rss note <<< "$row"
+    IFS='|' read -r label wall cpu mbs rss note <<< "$row"
     case $label in floor*) floor=$wall ;; esac
     ratio=$(awk "BEGIN{printf \"%.2fx\", $wall / $floor}")
-    echo "| $label | $wall | $mbs | $ratio | $rss | $note |"
+    echo "| $label | $wall | $cpu | $mbs | $ratio | $rss | $note |"
   done
 } > "$OUT"
 echo "wrote $OUT" >&2

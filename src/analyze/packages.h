@@ -103,8 +103,8 @@ int ivet_npm_package_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, str
 int ivet_gemspec_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
 /* pom.properties text. */
 int ivet_pom_properties_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
-/* A JAR (zip, possibly truncated: read with the streaming zip reader) and
- * the JARs it contains, one level deep. */
+/* A JAR (zip: through its central directory, or with the streaming reader
+ * when it was cut short) and the JARs it contains, one level deep. */
 int ivet_jar_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err);
 /* Go build info starting at the "\xff Go buildinf:" magic (the Go 1.18+
  * inline format; the older pointer format is resolved only when `elf`

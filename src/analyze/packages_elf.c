@@ -28,6 +28,7 @@ struct ivet_elf_scan {
     struct region r[R_N];
     uint8_t slot[16];           /* the aligned 16-byte block being assembled */
     bool go_found;
+    uint64_t go_lo, go_hi;      /* where the Go magic is looked for */
     uint16_t phnum, phentsize;
     uint64_t phoff;
 };
@@ -40,6 +41,7 @@ struct ivet_elf_scan *ivet_elf_scan_new(struct ivet_err *err)
         return NULL;
     }
     s->r[R_HDR] = (struct region){ .active = true, .start = 0, .max = ELF_HDR };
+    s->go_hi = UINT64_MAX;
     return s;
 }
 
@@ -127,12 +129,14 @@ static void parse_phdrs(struct ivet_elf_scan *s)
 {
     struct ivet_elf_info *in = &s->info;
     const uint8_t *b = s->r[R_PHDR].buf;
+    bool writable_seen = false;
     for (unsigned i = 0; i < s->phnum; i++) {
         const uint8_t *ph = b + (size_t)i * s->phentsize;
         if (rd(in, ph, 4) != 1)         /* PT_LOAD */
             continue;
-        uint64_t off, vaddr, filesz;
+        uint64_t off, vaddr, filesz, flags;
         if (in->is64) {
+            flags = rd(in, ph + 4, 4);
             off = rd(in, ph + 8, 8);
             vaddr = rd(in, ph + 16, 8);
             filesz = rd(in, ph + 32, 8);
@@ -140,6 +144,15 @@ static void parse_phdrs(struct ivet_elf_scan *s)
             off = rd(in, ph + 4, 4);
             vaddr = rd(in, ph + 8, 4);
             filesz = rd(in, ph + 16, 4);
+            flags = rd(in, ph + 24, 4);
+        }
+        /* Go puts its build info at the start of the data segment, the first
+         * writable one (as runtime/debug's reader assumes): only that range
+         * is searched, not the whole binary. */
+        if ((flags & 2) && !writable_seen) {
+            writable_seen = true;
+            s->go_lo = off;
+            s->go_hi = off + filesz < off ? UINT64_MAX : off + filesz;
         }
         if (in->nload < IVET_ARRAY_LEN(in->load)) {
             in->load[in->nload].off = off;
@@ -226,8 +239,16 @@ int ivet_elf_scan_data(struct ivet_elf_scan *s, const void *vp, size_t n, struct
      * look for the magic in what it has not covered. */
     if (region_feed(&s->r[R_GO], s->pos, p, n, err) < 0)
         return -IVET_E_NOMEM;
-    if (!s->go_found && go_scan(s, p, n, err) < 0)
-        return -IVET_E_NOMEM;
+    if (!s->go_found && s->pos + n > s->go_lo && s->pos < s->go_hi) {
+        /* only the part of this chunk inside [go_lo, go_hi) */
+        uint64_t lo = IVET_MAX(s->pos, s->go_lo), hi = IVET_MIN(s->pos + n, s->go_hi);
+        uint64_t save = s->pos;
+        s->pos = lo;
+        int r = go_scan(s, p + (lo - save), (size_t)(hi - lo), err);
+        s->pos = save;
+        if (r < 0)
+            return -IVET_E_NOMEM;
+    }
     if (s->go_found && s->r[R_GO].have < s->r[R_GO].max) {
         /* the block that matched came from this chunk: take the rest */
         struct region *g = &s->r[R_GO];

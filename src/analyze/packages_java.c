@@ -1,8 +1,9 @@
 /* packages_java.c: Maven coordinates of JARs: META-INF/maven/<g>/<a>/
  * pom.properties inside the archive, and inside the JARs it contains (one
  * level, as Spring Boot's BOOT-INF/lib/ does). The JAR is read from memory
- * with libarchive's streaming zip reader, so a capture cut at its cap still
- * yields the entries before the cut. */
+ * with libarchive: through its central directory when it is whole, with the
+ * streaming reader when it was cut at the capture cap (the members before
+ * the cut still count). */
 #include "analyze/packages.h"
 
 #include <archive.h>
@@ -11,6 +12,7 @@
 
 #define JAR_MAX_MEMBER (16u * 1024u * 1024u)    /* a nested JAR read into memory */
 #define JAR_MAX_PROPS (64u * 1024u)
+#define JAR_MAX_ENTRIES 200000ul                /* members looked at per archive */
 
 int ivet_pom_properties_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err)
 {
@@ -88,18 +90,39 @@ static char *read_member(struct archive *ar, size_t max, size_t *len)
     return out;
 }
 
-static int jar_walk(struct ivet_bytes b, int depth, const struct ivet_pkgctx *c, struct ivet_err *err)
+/* A whole JAR is read through its central directory (the seekable reader),
+ * so members nobody wants are skipped by their compressed size, never
+ * inflated. Only a JAR cut at the capture cap, which has no central
+ * directory, falls back to the streaming reader. */
+static struct archive *jar_open(struct ivet_bytes b, bool seekable)
 {
     struct archive *ar = archive_read_new();
     if (!ar)
-        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    archive_read_support_format_zip_streamable(ar);
+        return NULL;
+    if (seekable)
+        archive_read_support_format_zip_seekable(ar);
+    else
+        archive_read_support_format_zip_streamable(ar);
+    if (archive_read_open_memory(ar, b.ptr, b.len) != ARCHIVE_OK) {
+        archive_read_free(ar);
+        return NULL;
+    }
+    return ar;
+}
+
+static int jar_walk(struct ivet_bytes b, int depth, const struct ivet_pkgctx *c, struct ivet_err *err)
+{
+    struct archive *ar = jar_open(b, true);
+    if (!ar)
+        ar = jar_open(b, false);
+    if (!ar)
+        return 0;                       /* not a zip we can read: no packages */
     int count = 0;
-    if (archive_read_open_memory(ar, b.ptr, b.len) != ARCHIVE_OK)
-        goto out;
+    unsigned long entries = 0;
     struct archive_entry *ae;
     int r;
-    while ((r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    while (((r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) &&
+           ++entries <= JAR_MAX_ENTRIES) {
         const char *p = archive_entry_pathname(ae);
         if (!p || archive_entry_filetype(ae) != AE_IFREG)
             continue;

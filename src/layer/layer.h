@@ -32,16 +32,24 @@ struct ivet_layer_desc {
     uint64_t entries;
 };
 
-/* Wraps a compressed stream in a decompressor. DETECT looks at the magic:
- * 1f 8b gzip (ISA-L, multi-member), 28 b5 2f fd zstd, else plain tar.
- * `*detected` (optional) receives what was chosen. The output is capped by
- * lim->max_layer_bytes and lim->max_ratio; `what` names the blob in errors. */
+/* Wraps a compressed stream in a decompressor. The first bytes decide,
+ * whatever `c` (the declared compression) says, since media types lie:
+ * 1f 8b gzip (ISA-L, multi-member), 28 b5 2f fd zstd (multi-frame), xz and
+ * bzip2 are IVET_E_UNSUPPORTED, anything else is a plain tar passed through.
+ * The peek reads from `in` before returning. `*detected` (optional) receives
+ * what was chosen. The output is capped by lim->max_layer_bytes and
+ * lim->max_ratio (checked past 1 MiB of output; lim NULL = no limits);
+ * truncated, corrupt or trailing data is IVET_E_FORMAT; `what` names the
+ * blob in every error. Not thread-safe; one reader at a time. */
 struct ivet_istream *ivet_istream_decompress(struct ivet_istream *in, enum ivet_compression c,
                                              const struct ivet_limits *lim, const char *what,
                                              enum ivet_compression *detected, struct ivet_err *err);
 
 /* Runs `in` on a separate thread, handing bytes over through a bounded ring
- * of buffers, so the stages before and after it use two cores. */
+ * of buffers (8 x 1 MiB), so the stages before and after it use two cores.
+ * `in` is only touched by that thread until close(). Upstream failures reach
+ * the reader after the bytes before them, with their code and message.
+ * close() stops and joins the thread, also when the reader stopped early. */
 struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err *err);
 
 enum ivet_entry_type {
@@ -76,7 +84,12 @@ struct ivet_walker_ops {
 
 /* Walks the tar in `s` (consumed and closed) with libarchive fed from our
  * stream, handing entries to ops, then reads to EOF so wrappers below see
- * every byte. Enforces max_entries and max_path. Errors name the entry. */
+ * every byte. Enforces max_entries and max_path (lim NULL = defaults); sparse
+ * holes are delivered as zeros up to max_file_scan. Every entry's content is
+ * read even when on_entry returns 0. An empty stream is an empty layer; a
+ * last member cut in its padding (umoci 0.4.7) ends the archive; EOF inside
+ * declared content is IVET_E_FORMAT. Errors name the entry; failures of `s`
+ * come back unchanged. `ops` (and each callback) may be NULL. */
 int ivet_tar_walk(struct ivet_istream *s, const struct ivet_walker_ops *ops, void *ctx,
                   const struct ivet_limits *lim, uint64_t *entries, struct ivet_err *err);
 
@@ -92,11 +105,16 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
                      const struct ivet_limits *lim, struct ivet_tar_stats *st,
                      struct ivet_err *err);
 
-/* One pass over one layer blob: digest(blob) -> decompress -> digest(diff_id)
- * -> tar walk. `blob` is consumed. On success d->compression, d->tar_bytes and
- * d->entries are filled. A digest mismatch is IVET_E_DIGEST, and whatever the
- * walker collected must then be thrown away by the caller. `pipelined` splits
- * the stages over two threads. */
+/* One pass over one layer blob: limit(max_layer_compressed, declared size)
+ * -> digest(blob, when d->have_digest) -> decompress -> digest(diff_id, when
+ * set) -> tar walk. `blob` is consumed. d->compression, d->tar_bytes and
+ * d->entries are filled (also on failure, as far as the pass got). A digest
+ * mismatch is IVET_E_DIGEST naming "layer blob 'sha256:..'" or "layer
+ * 'sha256:..' (diff_id)", and whatever the walker collected must then be
+ * thrown away by the caller. Errors of the walk itself are wrapped with
+ * "layer 'sha256:..'". `pipelined` splits the stages over two threads:
+ * read, blob digest and decompression on a helper thread; diff_id, tar walk
+ * and the walker on the calling one. lim NULL = defaults. */
 int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
                     const struct ivet_limits *lim, bool pipelined,
                     const struct ivet_walker_ops *ops, void *ctx, struct ivet_err *err);

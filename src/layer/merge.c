@@ -27,6 +27,8 @@ struct node {
     char path[];
 };
 
+_Static_assert(sizeof(struct node) <= 104, "an fsview node stays near 100 bytes plus its path");
+
 struct hidden_rec {
     struct ivet_hidden pub;
     struct hidden_rec *hnext;

@@ -60,7 +60,7 @@ static void clear_entry(struct walk *w)
 
 static enum ivet_entry_type entry_type(struct archive_entry *ae)
 {
-    if (archive_entry_hardlink(ae))
+    if (archive_entry_hardlink(ae) || archive_entry_hardlink_utf8(ae))
         return IVET_ENTRY_HARDLINK;
     switch (archive_entry_filetype(ae)) {
     case AE_IFREG: return IVET_ENTRY_FILE;

@@ -389,7 +389,15 @@ static int open_source(struct scan *s, struct ivet_err *err)
     s->src = ivet_source_open(o->image, &so, err);
     if (!s->src)
         return -(int)(err->code ? err->code : IVET_E_INTERNAL);
-    return s->src->ops->resolve(s->src, &s->r->image, err);
+    int r = s->src->ops->resolve(s->src, &s->r->image, err);
+    if (r < 0)
+        return r;
+    /* what the source tolerated while resolving (history and layers that
+     * disagree, an insecure registry, ...) is for the reader of the report */
+    for (size_t i = 0; i < s->r->image.nnotes; i++)
+        if ((r = ivet_report_note(s->r, err, "%s", s->r->image.notes[i])) < 0)
+            return r;
+    return 0;
 }
 
 struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err)

@@ -548,8 +548,15 @@ static char *daemon_endpoint(char **sock, struct ivet_err *err)
             *sock = ivet_strdup(h + 7);
             return ivet_strdup("http://localhost");
         }
-        if (ivet_startswith(h, "tcp://"))
+        if (ivet_startswith(h, "tcp://")) {
+            const char *tls = getenv("DOCKER_TLS_VERIFY");
+            if (tls && *tls) {
+                ivet_err_set(err, IVET_E_UNSUPPORTED, "DOCKER_TLS_VERIFY is set: a daemon over TLS "
+                             "(tcp:// with client certificates) is not supported; use its unix socket");
+                return NULL;
+            }
             return ivet_asprintf("http://%s", h + 6);
+        }
         ivet_err_set(err, IVET_E_UNSUPPORTED, "DOCKER_HOST '%s' is neither unix:// nor tcp://", h);
         return NULL;
     }

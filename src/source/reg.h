@@ -155,6 +155,14 @@ void ivet_reg_setup_easy(struct ivet_reg *r, CURL *h);
  * NULL on OOM. Free with curl_slist_free_all after zeroing (reg_slist_free). */
 struct curl_slist *ivet_reg_headers(struct ivet_reg *r, const char *accept, const char *extra);
 void ivet_reg_headers_free(struct curl_slist *l);
+/* Appends "[&]name=value" to b with value percent-encoded (RFC 3986). */
+int ivet_reg_query_add(struct ivet_buf *b, bool *first, const char *name, const char *value,
+                       struct ivet_err *err);
+/* One request with the retry policy and the given headers (no Authorization
+ * added), a POST when `post` is not NULL; the body is kept up to max bytes. */
+int ivet_reg_request(struct ivet_reg *r, const char *url, struct curl_slist *hdrs, const char *post,
+                     size_t max, struct ivet_reg_resp *resp, struct ivet_err *err);
+/* ---- reg_login.c */
 /* (Re)authenticates after a 401 carrying `www_auth` (may be NULL). */
 int ivet_reg_authenticate(struct ivet_reg *r, const char *www_auth, struct ivet_err *err);
 /* GET url (absolute) with retries and one re-authentication on 401; the body

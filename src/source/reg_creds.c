@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -281,11 +283,21 @@ int ivet_reg_creds_from_helper(const char *helper, const char *server_url,
     close(in[0]);
     close(outp[1]);
     in[0] = outp[1] = -1;
-    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    /* A helper that exits without reading must not kill us with SIGPIPE: block
+     * it in this thread only (the signal goes to the writing thread), then
+     * discard one that our write raised. */
+    sigset_t pipe_set, old_mask;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
     char line[512];
     snprintf(line, sizeof(line), "%s\n", server_url);
     rc = talk(in[1], outp[0], line, &b, err);
-    signal(SIGPIPE, old);
+    const struct timespec zero = { 0, 0 };
+    if (!sigismember(&old_mask, SIGPIPE))
+        while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+            ;
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     in[1] = -1;
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -4,6 +4,7 @@
  * file. The formats themselves are parsed in osv.c, osv_zip.c, secdb.c and
  * debtracker.c. */
 #include <dirent.h>
+#include <stdlib.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,20 +119,58 @@ int ivet_vulndb_import_file(struct ivet_vulndb *db, const char *path, const char
     return ivet_store_commit(db, err);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The directory's entry names, sorted (so imports are reproducible). */
+static int list_dir(const char *dir, char ***out, size_t *n, struct ivet_err *err)
+{
+    DIR *d = opendir(dir);
+    char **v = NULL;
+    size_t cnt = 0;
+    struct dirent *de;
+    *out = NULL;
+    *n = 0;
+    if (!d)
+        return ivet_err_sys(err, IVET_E_IO, "cannot read directory '%s'", dir);
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char **nv = ivet_reallocarray(v, cnt + 1, sizeof(*v));
+        char *name = nv ? ivet_strdup(de->d_name) : NULL;
+        if (nv)
+            v = nv;
+        if (!name) {
+            closedir(d);
+            for (size_t i = 0; i < cnt; i++)
+                ivet_free(v[i]);
+            ivet_free(v);
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        }
+        v[cnt++] = name;
+    }
+    closedir(d);
+    if (cnt > 1)
+        qsort(v, cnt, sizeof(*v), name_cmp);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
 static int import_dir(struct ivet_vulndb *db, const char *dir, int depth, FILE *log,
                       struct ivet_vulndb_stats *st, struct ivet_err *err)
 {
     if (depth > MAX_DEPTH)
         return ivet_err_set(err, IVET_E_LIMIT, "'%s': directories nested deeper than %d", dir,
                             MAX_DEPTH);
-    struct dirent **names = NULL;
-    int n = scandir(dir, &names, NULL, alphasort);
-    if (n < 0)
-        return ivet_err_sys(err, IVET_E_IO, "cannot read directory '%s'", dir);
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *nm = names[i]->d_name;
-        if (rc == 0 && nm[0] != '.') {
+    char **names;
+    size_t n;
+    int rc = list_dir(dir, &names, &n, err);
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = names[i];
+        if (rc == 0) {
             char *p = ivet_asprintf("%s/%s", dir, nm);
             struct stat sb;
             if (!p)
@@ -144,9 +183,9 @@ static int import_dir(struct ivet_vulndb *db, const char *dir, int depth, FILE *
                 rc = ivet_vulndb_import_file(db, p, NULL, NULL, log, st, err);
             ivet_free(p);
         }
-        free(names[i]);
+        ivet_free(names[i]);
     }
-    free(names);
+    ivet_free(names);
     return rc;
 }
 

@@ -26,7 +26,7 @@ int ivet_range_affects(enum ivet_vereco cmp, const char *events, const char *ver
     int n = 0, r;
     bool limits = false;
     *fixed_out = NULL;
-    strcpy(scratch, events);
+    memcpy(scratch, events, strlen(events) + 1);
     char *save = NULL;
     for (char *t = strtok_r(scratch, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
         char *eq = strchr(t, '=');

@@ -63,16 +63,24 @@ static size_t keep_str(struct osv_rec *r, struct ivet_jp *jp, struct ivet_err *e
     return s ? keep(r, s, n, err) : 0;
 }
 
-/* Appends s to the list at *off (sep-separated), rewriting it at the end of
- * the arena. Lists are short, so the copy is cheap. */
+/* Appends s to the list at *off (sep-separated). When the list is the last
+ * thing in the arena it grows in place; otherwise it is copied to the end
+ * first (through a temporary copy: appending may move the arena). */
 static bool list_add(struct osv_rec *r, size_t *off, const char *s, size_t n, char sep,
                      struct ivet_err *err)
 {
+    if (*off && *off + strlen(r->arena.ptr + *off) + 1 == r->arena.len) {
+        r->arena.ptr[r->arena.len - 1] = sep;
+        return ivet_buf_append(&r->arena, s, n, err) == 0 &&
+               ivet_buf_append(&r->arena, "", 1, err) == 0;
+    }
     size_t start = r->arena.len;
     if (*off) {
-        size_t old = *off, len = strlen(r->arena.ptr + old);
-        if (ivet_buf_append(&r->arena, r->arena.ptr + old, len, err) < 0 ||
-            ivet_buf_append(&r->arena, &sep, 1, err) < 0)
+        char *old = ivet_strdup(r->arena.ptr + *off);
+        bool ok = old && ivet_buf_append(&r->arena, old, strlen(old), err) == 0 &&
+                  ivet_buf_append(&r->arena, &sep, 1, err) == 0;
+        ivet_free(old);
+        if (!ok)
             return false;
     }
     if (ivet_buf_append(&r->arena, s, n, err) < 0 || ivet_buf_append(&r->arena, "", 1, err) < 0)

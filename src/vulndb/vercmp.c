@@ -96,6 +96,8 @@ int ivet_vcmp_digits(const char *a, size_t alen, const char *b, size_t blen)
         b++, blen--;
     if (alen != blen)
         return alen < blen ? -1 : 1;
+    if (alen == 0)
+        return 0;
     int c = memcmp(a, b, alen);
     return ivet_vcmp_sign(c);
 }

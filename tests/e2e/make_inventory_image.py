@@ -2,8 +2,10 @@
 """make_inventory_image.py: builds a two-layer docker-archive for the
 inventory end-to-end test with Python's tarfile (independent of imagevet):
 layer 0 is a real Alpine minirootfs; layer 1 adds an apk package (rewriting
-lib/apk/db/installed as apk would), a Python distribution and an npm package,
-and deletes /etc/alpine-release with a whiteout.
+lib/apk/db/installed as apk would), a Python distribution, npm packages (one
+inside a test fixture directory), a JAR, a gemspec, an old-format rpm
+database, this machine's gofmt binary when it exists, and deletes
+/etc/alpine-release with a whiteout.
 
 usage: make_inventory_image.py ROOTFS.tar.gz OUT.tar
 """
@@ -11,8 +13,10 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import sys
 import tarfile
+import zipfile
 
 
 def add(tf, name, data, mode=0o644):
@@ -39,6 +43,20 @@ def main(rootfs, out):
         add(tf, "app/node_modules/x/test/node_modules/fixture/package.json",
             b'{"name":"fixture","version":"0.0.1"}')
         add(tf, "etc/.wh.alpine-release", b"")
+        # an rpm database in the old Berkeley DB format: must give a note
+        add(tf, "var/lib/rpm/Packages", b"\0" * 12 + b"\x61\x15\x06\x00" + b"\0" * 496)
+        jar = io.BytesIO()
+        with zipfile.ZipFile(jar, "w") as z:
+            z.writestr("META-INF/maven/org.example/demo/pom.properties",
+                       "groupId=org.example\nartifactId=demo\nversion=1.2.3\n")
+        add(tf, "opt/app/demo.jar", jar.getvalue())
+        add(tf, "usr/lib/ruby/gems/3.3.0/specifications/rake-13.2.1.gemspec",
+            b'Gem::Specification.new do |s|\n  s.name = "rake"\n  s.version = "13.2.1"\nend\n')
+        # a real Go binary from this machine, when there is one (read at test time only)
+        gofmt = os.environ.get("GOFMT_BINARY", "/usr/local/go/bin/gofmt")
+        if os.path.isfile(gofmt):
+            with open(gofmt, "rb") as f:
+                add(tf, "usr/local/bin/gofmt", f.read(), 0o755)
     layer1 = buf.getvalue()
     layers = [layer0, layer1]
     diff_ids = ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh" "$@"
 C="$FIX/corrupt"
 need "$C/.done" "$FIX/planted.oci.tar"
-require_scan "$FIX/planted.oci.tar"
+require_scan
 
 blob() {  # LAYOUT PY-EXPR over the manifest `m` -> digest
   python3 -c 'import json,sys,os

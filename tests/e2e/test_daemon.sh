@@ -39,6 +39,14 @@ for v in skopeo legacy ocisave; do
   expect_out "config: $CFG" "daemon ($v layout): config digest"
   expect_out "layer 1: sha256:.* verified" "daemon ($v layout): second layer streamed"
 done
+: > "$T/daemon.log"
+run scan "$IMAGEVET" scan --offline -f json "docker-daemon:fixture/legacy:latest"
+if [ "$RC" = 0 ] || [ "$RC" = 1 ]; then ok "imagevet scan docker-daemon: gives a verdict (exit $RC)"; else bad "imagevet scan docker-daemon: exit $RC"; cat "$OUT"; fi
+if [ "$(jq -r .image.config_digest "$OUT" 2>/dev/null)" = "$CFG" ]; then ok "imagevet scan docker-daemon: config digest in the report"; else bad "imagevet scan docker-daemon: config digest"; fi
+if [ "$(jq -r .image.transport "$OUT" 2>/dev/null)" = docker-daemon ]; then ok "imagevet scan docker-daemon: transport"; else bad "imagevet scan docker-daemon: transport"; fi
+N=$(grep -c "^GET /images/fixture/legacy:latest/get" "$T/daemon.log" || true)
+if [ "$N" = 3 ]; then ok "daemon: one GET to resolve and one per layer (no spooling)"; else bad "daemon: $N GETs for 2 layers"; fi
+
 run missing "$PULL" "docker-daemon:fixture/nothere:latest"
 expect_rc 2 "daemon: unknown image"
 expect_out "HTTP 404" "daemon: the daemon's answer is shown"

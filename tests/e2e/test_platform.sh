@@ -3,7 +3,7 @@
 # platform is an error listing the platforms present.
 . "$(dirname "$0")/lib.sh" "$@"
 need "$FIX/alpine-multi.oci.tar"
-require_scan "$FIX/alpine-multi.oci.tar"
+require_scan
 
 scan arm "$FIX/alpine-multi.oci.tar" --platform linux/arm64
 scan amd "oci-archive:$FIX/alpine-multi.oci.tar" --platform linux/amd64

@@ -6,7 +6,7 @@
 # deletes is not hidden.
 . "$(dirname "$0")/lib.sh" "$@"
 need "$FIX/planted.oci.tar" "$FIX/planted.docker.tar" "$FIX/planted-zstd.oci.tar"
-require_scan "$FIX/planted.oci.tar"
+require_scan
 
 # state NAME PATH: "hidden_by_index" of the CONF-CREDENTIAL-FILE finding for PATH,
 # "visible" when not hidden, "none" when there is no finding, from layer 1 only

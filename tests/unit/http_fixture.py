@@ -17,6 +17,8 @@ import http.server
 import os
 import ssl
 import sys
+import threading
+import time
 import zipfile
 
 ROOT = os.path.abspath(sys.argv[1])
@@ -73,7 +75,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.reply(200, body, headers)
 
 
+def exit_with_parent():
+    """The test that started us may die without stopping us: follow it."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     pack_dumps()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if len(sys.argv) > 3:

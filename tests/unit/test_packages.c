@@ -682,6 +682,53 @@ static void test_go_buildinfo_old_pointer_format_within_window(void **st)
     free(f);
 }
 
+/* The magic is searched only in the first writable segment (Go's data
+ * segment), so a copy of it in the text segment (the go command carries one
+ * as a constant) is never taken, and most of a binary is not searched. */
+static void test_go_buildinfo_is_searched_in_the_data_segment_only(void **st)
+{
+    (void)st;
+    size_t size = 0x6000;
+    uint8_t *f = make_elf(size, size, 0, 0);
+    put16le(f + 56, 2);                         /* two PT_LOADs */
+    uint8_t *ph = f + 64;
+    ph[4] = 5;                                  /* text: R-X, [0, 0x3000) */
+    put64le(ph + 32, 0x3000);
+    uint8_t *ph2 = f + 64 + 56;
+    memset(ph2, 0, 56);
+    ph2[0] = 1;
+    ph2[4] = 6;                                 /* data: RW-, [0x3000, 0x6000) */
+    put64le(ph2 + 8, 0x3000);
+    put64le(ph2 + 16, 0x403000);
+    put64le(ph2 + 32, 0x3000);
+    static const char bi[] = "\xff Go buildinf:\x08\x02";
+    size_t o = 0x1000;                          /* a valid-looking header in text */
+    memcpy(f + o, bi, 16);
+    memset(f + o + 16, 0, 16);
+    o += 32;
+    o += put_varint(f + o, 8);
+    memcpy(f + o, "go1.99.0", 8);
+    o += 8;
+    o += put_varint(f + o, 0);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_pkglist l = { 0 };
+    struct ivet_pkgctx c = ctx(&l, "/app", NULL, NULL);
+    assert_int_equal(ivet_elf_scan_mem(ivet_bytes_make(f, size), 512, &c, &err), 0);
+    o = 0x3000;                                 /* the real one, in data */
+    memcpy(f + o, bi, 16);
+    memset(f + o + 16, 0, 16);
+    o += 32;
+    o += put_varint(f + o, 8);
+    memcpy(f + o, "go1.22.5", 8);
+    o += 8;
+    o += put_varint(f + o, sizeof(modinfo) - 1);
+    memcpy(f + o, modinfo, sizeof(modinfo) - 1);
+    assert_int_equal(ivet_elf_scan_mem(ivet_bytes_make(f, size), 512, &c, &err), 3);
+    check_go_packages(&l, "v1.22.5");
+    ivet_pkglist_release(&l);
+    free(f);
+}
+
 static size_t zlib_compress(const char *in, size_t n, uint8_t *out, size_t cap)
 {
     struct isal_zstream z;
@@ -811,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_jar_pom_properties_including_nested_jars),
         cmocka_unit_test(test_go_buildinfo_inline_format_in_any_chunking),
         cmocka_unit_test(test_go_buildinfo_old_pointer_format_within_window),
+        cmocka_unit_test(test_go_buildinfo_is_searched_in_the_data_segment_only),
         cmocka_unit_test(test_cargo_auditable_section_in_the_tail),
         cmocka_unit_test(test_layer_attribution_finds_the_layer_that_added_each_version),
         cmocka_unit_test(test_parsers_survive_allocation_failure),

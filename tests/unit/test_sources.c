@@ -382,7 +382,13 @@ static void test_docker_archive_resolves_skopeo_layout_with_symlinked_layers(voi
     expect_error(resolve_fmt(&img, &err, NULL, "docker-archive:%s:@4", tar), &err, IVET_E_NOTFOUND, "@4", NULL);
     ivet_image_release(&img);
     check_layer_content(tar, im.layer_bytes, im.layer_len);
-    unlink(tar);
+    /* a path with a colon: "PATH:REF" does not exist, the whole string does */
+    char *colon = fmt("%s.with:colon.tar", tmpdir);
+    assert_int_equal(rename(tar, colon), 0);
+    assert_int_equal(resolve_fmt(&img, &err, NULL, "docker-archive:%s", colon), 0);
+    ivet_image_release(&img);
+    unlink(colon);
+    free(colon);
     free(tar);
     free(im.layer_bytes);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyze/vulns.h"
+#include "vulndb/jsonpull.h"
 #include "vulndb/match.h"
 
 static char dir[64];
@@ -381,10 +382,54 @@ static void test_package_loop_applies_ignores_and_counts_unsupported(void **stat
     free(osv);
 }
 
+/* Walks any JSON with the pull reader; returns "ok" or the error text. */
+static const char *pull_walk(const char *text, char *msg, size_t n)
+{
+    struct ivet_jp jp;
+    ivet_jp_init(&jp, text, strlen(text));
+    ivet_jp_skip(&jp);
+    bool ok = ivet_jp_finish(&jp);
+    snprintf(msg, n, "%s", ok ? "ok" : ivet_jp_error(&jp));
+    ivet_jp_release(&jp);
+    return msg;
+}
+
+static void test_pull_reader_is_strict_json(void **state)
+{
+    (void)state;
+    char m[128];
+    assert_string_equal(pull_walk("{\"a\": [1, -2.5e3, true, false, null, \"x\\u00e9\"], \"b\": {}}", m, sizeof(m)), "ok");
+    assert_string_equal(pull_walk("[1, 2,]", m, sizeof(m)), "expected a value at byte 6");
+    assert_string_equal(pull_walk("{\"a\" 1}", m, sizeof(m)), "expected ':' at byte 5");
+    assert_string_equal(pull_walk("{\"a\": 1,}", m, sizeof(m)), "expected a member name at byte 8");
+    assert_string_equal(pull_walk("[01]", m, sizeof(m)), "bad number at byte 3");
+    assert_string_equal(pull_walk("\"ab\\q\"", m, sizeof(m)), "bad escape at byte 5");
+    assert_string_equal(pull_walk("\"a\nb\"", m, sizeof(m)), "control character in string at byte 2");
+    assert_string_equal(pull_walk("[1] 2", m, sizeof(m)), "trailing data at byte 4");
+    assert_string_equal(pull_walk("[[[", m, sizeof(m)), "expected a value at byte 3");
+    char deep[200];
+    memset(deep, '[', 100);
+    deep[100] = '\0';
+    assert_string_equal(pull_walk(deep, m, sizeof(m)), "nesting too deep at byte 64");
+    /* escapes: a surrogate pair becomes one UTF-8 character, NUL is replaced */
+    struct ivet_jp jp;
+    const char *t = "[\"\\ud83d\\ude00\\u0000\\/\"]";
+    ivet_jp_init(&jp, t, strlen(t));
+    assert_true(ivet_jp_arr_begin(&jp));
+    assert_true(ivet_jp_arr_next(&jp));
+    size_t n;
+    const char *s = ivet_jp_string(&jp, &n);
+    assert_string_equal(s, "\xf0\x9f\x98\x80\xef\xbf\xbd/");
+    assert_false(ivet_jp_arr_next(&jp));
+    assert_true(ivet_jp_finish(&jp));
+    ivet_jp_release(&jp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cvss31_base_scores),
+        cmocka_unit_test(test_pull_reader_is_strict_json),
         cmocka_unit_test(test_range_evaluation_follows_osv_semantics),
         cmocka_unit_test(test_osv_records_match_language_packages),
         cmocka_unit_test(test_distro_fix_wins_over_osv_ranges),

@@ -22,6 +22,19 @@ struct server {
     int port;
 };
 
+static pid_t running[2];        /* stopped by the group teardown if a test fails */
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2; i++)
+        if (running[i] > 0) {
+            kill(running[i], SIGTERM);
+            waitpid(running[i], NULL, 0);
+        }
+    return 0;
+}
+
 static bool start_server(struct server *s, const char *cert, const char *key)
 {
     int fd[2];
@@ -40,6 +53,7 @@ static bool start_server(struct server *s, const char *cert, const char *key)
         _exit(127);
     }
     close(fd[1]);
+    running[cert ? 1 : 0] = s->pid;
     FILE *f = fdopen(fd[0], "r");
     char line[64] = "";
     bool ok = f && fgets(line, sizeof(line), f) && sscanf(line, "PORT %d", &s->port) == 1;
@@ -52,6 +66,9 @@ static void stop_server(struct server *s)
 {
     kill(s->pid, SIGTERM);
     waitpid(s->pid, NULL, 0);
+    for (int i = 0; i < 2; i++)
+        if (running[i] == s->pid)
+            running[i] = 0;
 }
 
 static void put_file(const char *rel, const char *text)
@@ -260,5 +277,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_update_downloads_revalidates_and_reports_failures),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }
