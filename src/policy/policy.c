@@ -89,12 +89,14 @@ static const char *vuln_file(const struct ivet_report *r, const struct ivet_vuln
     return NULL;
 }
 
-/* The first live rule matching; expired rules that match count would-be hits. */
+/* The first live rule matching; expired rules that match count would-be hits
+ * and set *expired. */
 static struct ivet_policy_rule *find_rule(struct ivet_policy *p, const char *today,
                                           const char *id, const char *aliases, const char *path,
-                                          const char *package, bool vuln)
+                                          const char *package, bool vuln, bool *expired_hit)
 {
     struct ivet_policy_rule *hit = NULL;
+    *expired_hit = false;
     for (size_t i = 0; i < p->nrules; i++) {
         struct ivet_policy_rule *rule = &p->rules[i];
         if (!id_matches(rule->id, id, aliases))
@@ -106,6 +108,7 @@ static struct ivet_policy_rule *find_rule(struct ivet_policy *p, const char *tod
         bool expired = rule->expires[0] && strcmp(today, rule->expires) > 0;
         if (expired || !hit)
             rule->hits++;
+        *expired_hit |= expired;
         if (!expired && !hit)
             hit = rule;
     }
@@ -150,15 +153,21 @@ static int apply_severities(struct ivet_policy *p, struct ivet_report *r, struct
     return 0;
 }
 
+/* How many findings and vulnerabilities were ignored, and how many are
+ * reported again because the rule that would ignore them has expired. */
+struct ignore_counts { size_t nf, nv, again_f, again_v; };
+
 static int apply_ignores(struct ivet_policy *p, const char *today, struct ivet_report *r,
-                         json_t *ignored, size_t *nf, size_t *nv, struct ivet_err *err)
+                         json_t *ignored, struct ignore_counts *c, struct ivet_err *err)
 {
     size_t keep = 0;
+    bool exp;
     for (size_t i = 0; i < r->findings.n; i++) {
         struct ivet_finding *f = &r->findings.v[i];
         const struct ivet_policy_rule *rule =
-            find_rule(p, today, f->id, NULL, f->path, NULL, false);
+            find_rule(p, today, f->id, NULL, f->path, NULL, false, &exp);
         if (!rule) {
+            c->again_f += exp;
             r->findings.v[keep++] = *f;
             continue;
         }
@@ -166,7 +175,7 @@ static int apply_ignores(struct ivet_policy *p, const char *today, struct ivet_r
                                                          f->severity, rule)) < 0)
             return ivet_err_set(err, IVET_E_NOMEM, "out of memory listing ignored findings");
         ivet_finding_release(f);
-        (*nf)++;
+        c->nf++;
     }
     r->findings.n = keep;
     keep = 0;
@@ -174,8 +183,9 @@ static int apply_ignores(struct ivet_policy *p, const char *today, struct ivet_r
         struct ivet_vuln *v = &r->vulns[i];
         const char *file = vuln_file(r, v);
         const struct ivet_policy_rule *rule =
-            find_rule(p, today, v->id, v->aliases, file, v->package, true);
+            find_rule(p, today, v->id, v->aliases, file, v->package, true, &exp);
         if (!rule) {
+            c->again_v += exp;
             r->vulns[keep++] = *v;
             continue;
         }
@@ -183,7 +193,7 @@ static int apply_ignores(struct ivet_policy *p, const char *today, struct ivet_r
                                                          v->package, v->severity, rule)) < 0)
             return ivet_err_set(err, IVET_E_NOMEM, "out of memory listing ignored vulnerabilities");
         ivet_vuln_release(v);
-        (*nv)++;
+        c->nv++;
     }
     r->nvulns = keep;
     return 0;
@@ -217,7 +227,7 @@ static enum ivet_verdict judge(enum ivet_verdict v, enum ivet_severity s, int fa
 int ivet_policy_decide(struct ivet_policy *p, const char *today, struct ivet_report *r,
                        struct ivet_err *err)
 {
-    size_t nf = 0, nv = 0;
+    struct ignore_counts c = { 0 };
     json_t *ignored = json_array();
     if (!ignored)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -225,12 +235,16 @@ int ivet_policy_decide(struct ivet_policy *p, const char *today, struct ivet_rep
         p->rules[i].hits = 0;
     int rc = apply_severities(p, r, err);
     if (rc == 0)
-        rc = apply_ignores(p, today, r, ignored, &nf, &nv, err);
+        rc = apply_ignores(p, today, r, ignored, &c, err);
     if (rc == 0)
         rc = expiry_notes(p, today, r, err);
-    if (rc == 0 && (nf || nv) &&
+    if (rc == 0 && (c.nf || c.nv) &&
         ivet_report_note(r, err, "%zu findings and %zu vulnerabilities ignored by policy "
-                         "(listed under \"ignored\" in the JSON report)", nf, nv) < 0)
+                         "(listed under \"ignored\" in the JSON report)", c.nf, c.nv) < 0)
+        rc = -(int)err->code;
+    if (rc == 0 && (c.again_f || c.again_v) &&
+        ivet_report_note(r, err, "%zu findings and %zu vulnerabilities reported again: their "
+                         "ignore rules have expired", c.again_f, c.again_v) < 0)
         rc = -(int)err->code;
     if (rc == 0 && !r->extra && !(r->extra = json_object()))
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");

@@ -396,6 +396,7 @@ static void test_expired_rules_stop_applying(void **state)
             assert_int_equal(r->findings.n, 1);
             assert_true(has_note(r, "'PUB-UNKNOWN' (p.yaml line 2) expired on 2026-03-31"));
             assert_true(has_note(r, "(1 matching"));
+            assert_true(has_note(r, "1 findings and 0 vulnerabilities reported again"));
         }
         ivet_report_free(r);
     }
