@@ -28,7 +28,7 @@ IMAGEVET=$BUILD/imagevet
 
 die() { echo "scan.sh: $*" >&2; exit 2; }
 for t in igzip pigz tar python3 cc /usr/bin/time; do
-  command -v "$t" >/dev/null || die "missing $t (scripts/install-deps bench)"
+  command -v "$t" >/dev/null || die "missing $t (scripts/install-deps all)"
 done
 
 # ---- build

@@ -5,6 +5,7 @@
  * findings in it and in the scripts it names. */
 #include "analyze/contents_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "report/report.h"

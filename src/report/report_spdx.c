@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "analyze/packages.h"
 #include "imagevet/imagevet.h"
 
 #define SPDX_SET(o, k, v)                                                       \
@@ -85,7 +86,17 @@ json_t *ivet_report_to_spdx(const struct ivet_report *r, struct ivet_err *err)
     json_t *doc = json_object(), *pkgs = json_array(), *rels = json_array(), *img = json_object();
     if (!name || !creator || !doc || !pkgs || !rels || !img)
         goto nomem;
-    if (!(ns = ivet_asprintf("https://imagevet.invalid/spdx/%s-%s", name, uuid)))
+    /* a URI: the name percent-encoded */
+    struct ivet_buf nb;
+    ivet_buf_init(&nb, 4096);
+    if (ivet_buf_puts(&nb, "https://imagevet.invalid/spdx/", err) < 0 ||
+        ivet_purl_encode(&nb, name, err) < 0 || ivet_buf_printf(&nb, err, "-%s", uuid) < 0) {
+        ivet_buf_release(&nb);
+        goto nomem;
+    }
+    ns = ivet_buf_detach(&nb);
+    ivet_buf_release(&nb);
+    if (!ns)
         goto nomem;
     SPDX_SET(doc, "spdxVersion", json_string("SPDX-2.3"));
     SPDX_SET(doc, "dataLicense", json_string("CC0-1.0"));

@@ -240,8 +240,8 @@ out:
         struct scan_job *job = &s->jobs[i];
         if (!job->ok) {
             ivet_err_move(err, &job->err);
-            return ivet_err_wrap(err, "layer %zu '%s'", i,
-                                 job->desc->have_digest ? job->desc->digest.text : job->desc->diff_id.text);
+            /* the layer pipeline and the sources already name the blob */
+            return ivet_err_wrap(err, "layer %zu", i);
         }
     }
     return 0;

@@ -131,6 +131,11 @@ static int set_layers(struct da_source *s, struct ivet_image *img, json_t *layer
     if (n > IVET_MAX_LAYERS)
         return ivet_err_set(err, IVET_E_LIMIT, "manifest.json lists %zu layers, over the limit of %d", n,
                             IVET_MAX_LAYERS);
+    for (size_t i = 0; i < s->npaths; i++)      /* resolved before: start over */
+        ivet_free(s->paths[i]);
+    ivet_free(s->paths);
+    s->paths = NULL;
+    s->npaths = 0;
     if (n && (!(img->layers = ivet_calloc(n, sizeof(*img->layers))) || !(s->paths = ivet_calloc(n, sizeof(char *)))))
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     img->nlayers = s->npaths = n;

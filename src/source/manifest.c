@@ -296,6 +296,9 @@ static int config_history(struct ivet_image *img, json_t *c, struct ivet_err *er
         if (li >= img->nlayers)
             continue;
         struct ivet_layer_desc *d = &img->layers[li++];
+        ivet_free(d->created_by);
+        ivet_free(d->history_created);
+        d->created_by = d->history_created = NULL;
         const char *by = json_string_value(json_object_get(h, "created_by"));
         const char *at = json_string_value(json_object_get(h, "created"));
         if ((by && !(d->created_by = ivet_strdup(by))) || (at && !(d->history_created = ivet_strdup(at))))

@@ -125,6 +125,8 @@ static void test_spdx_document_validates_against_the_2_3_schema(void **st)
             assert_int_equal(strspn(id + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-"),
                              strlen(id + 8));
         }
+        const char *ns = json_string_value(json_object_get(doc, "documentNamespace"));
+        assert_true(ivet_startswith(ns, "https://imagevet.invalid/spdx/my%20app-"));
         json_t *rels = json_object_get(doc, "relationships");
         assert_string_equal(json_string_value(json_object_get(json_array_get(rels, 0), "relationshipType")),
                             "DESCRIBES");

@@ -41,7 +41,8 @@ static void test_config_and_hidden_files(void **state)
     (void)state;
     struct tu_tar *l0 = tu_tar_new(), *l1 = tu_tar_new(), *l2 = tu_tar_new();
     tu_tar_add(l0, 'd', "etc", 0755, NULL, 0, NULL);
-    tu_tar_add(l0, 'f', "etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n", 50, NULL);
+    static const char passwd[] = "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n";
+    tu_tar_add(l0, 'f', "etc/passwd", 0644, passwd, sizeof(passwd) - 1, NULL);
     tu_tar_add(l0, 'f', "usr/bin/passwd", 04755, "x", 1, NULL);
     tu_tar_add(l1, 'f', "root/.ssh/id_rsa", 0600, "k", 1, NULL);
     tu_tar_add(l1, 'f', "opt/tool", 04755, "y", 1, NULL);

@@ -393,6 +393,29 @@ static void test_docker_archive_resolves_skopeo_layout_with_symlinked_layers(voi
     free(im.layer_bytes);
 }
 
+static void test_a_source_resolves_again(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct image im;
+    char *tar = skopeo_docker_archive(&im, NULL, false);
+    struct ivet_source *s = open_src(tar, NULL, &err);
+    assert_non_null(s);
+    for (int i = 0; i < 2; i++) {
+        struct ivet_image img = { 0 };
+        assert_int_equal(s->ops->resolve(s, &img, &err), 0);
+        assert_int_equal(img.nlayers, 1);
+        struct ivet_istream *b = s->ops->open_blob(s, &img.layers[0], &err);
+        assert_non_null(b);
+        ivet_istream_close(b);
+        ivet_image_release(&img);
+    }
+    ivet_source_free(s);
+    unlink(tar);
+    free(tar);
+    free(im.layer_bytes);
+}
+
 static void test_docker_archive_with_several_images_needs_a_reference(void **state)
 {
     (void)state;
@@ -975,6 +998,7 @@ int main(void)
         T(test_oci_layout_resolves_tag_and_opens_layers),
         T(test_oci_archive_gives_the_same_image_as_the_layout),
         T(test_docker_archive_resolves_skopeo_layout_with_symlinked_layers),
+        T(test_a_source_resolves_again),
         T(test_docker_archive_with_several_images_needs_a_reference),
         T(test_docker_archive_config_altered_is_a_digest_error),
         T(test_docker_archive_layer_path_traversal_is_refused),
