@@ -68,6 +68,9 @@ enum ivet_fail_on { IVET_FAIL_ON_FAIL = 0, IVET_FAIL_ON_WARN = 1 };
 IVET_API const char *ivet_report_verdict(const struct ivet_report *r);
 /* 0 pass or warn, 1 fail (with IVET_FAIL_ON_WARN a warning fails too). */
 IVET_API int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail_on f);
+/* The policy file's fail_on (IVET_FAIL_ON_FAIL when it has none): what the
+ * CLI uses when --fail-on is not given. */
+IVET_API int ivet_report_policy_fail_on(const struct ivet_report *r);
 
 /* Where rule and reference data are looked for: opts->data_dir, then
  * $IMAGEVET_DATA_DIR, then the installed share directory, then the source

@@ -72,6 +72,11 @@ static void finding_release(struct ivet_finding *f)
     ivet_free(f->evidence);
 }
 
+void ivet_finding_release(struct ivet_finding *f)
+{
+    finding_release(f);
+}
+
 void ivet_findings_release(struct ivet_findings *f)
 {
     for (size_t i = 0; i < f->n; i++)

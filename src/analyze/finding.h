@@ -44,6 +44,8 @@ struct ivet_findings {
     size_t n, cap;
 };
 void ivet_findings_release(struct ivet_findings *f);
+/* Frees the strings of one finding (for code that removes findings from a list). */
+void ivet_finding_release(struct ivet_finding *f);
 /* Adds a finding with explicit fields (strings copied; evidence sanitised to
  * at most 200 bytes). Returns the new finding (borrowed) or NULL on OOM. */
 struct ivet_finding *ivet_findings_add(struct ivet_findings *f, const char *id, const char *category,

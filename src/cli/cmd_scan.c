@@ -22,7 +22,12 @@ static void usage(FILE *f)
         "  -q, --quiet               no progress on stderr\n"
         "policy:\n"
         "      --fail-on LEVEL       fail (default) or warn: exit 1 already on a warning\n"
-        "      --policy FILE         policy file\n"
+        "                            (overrides the policy file's fail_on)\n"
+        "      --policy FILE         YAML policy file (docs/policy.md)\n"
+        "      --trust NAMESPACE     trust a Docker Hub namespace, a registry host or\n"
+        "                            registry/namespace (repeatable; also $IMAGEVET_TRUST,\n"
+        "                            comma-separated)\n"
+        "      --severity-fail SEV   a vulnerability of SEV (low..critical) or above fails\n"
         "      --ignore-file FILE    ignore list (default: .imagevetignore when present)\n"
         "analysis:\n"
         "      --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
@@ -55,7 +60,10 @@ enum {
     O_NOCOLOR = 256, O_FAILON, O_POLICY, O_IGNORE, O_PLATFORM, O_THREADS, O_NOCONTENT, O_YARA,
     O_OFFLINE, O_DATADIR, O_VULNDB, O_CACHEDIR, O_HUBURL, O_USER, O_PWSTDIN, O_CAFILE, O_INSECURE,
     O_MAXLAYER, O_MAXLAYERBYTES, O_MAXIMAGE, O_MAXRATIO, O_MAXENTRIES, O_MAXPATH, O_MAXFILESCAN,
+    O_TRUST, O_SEVFAIL,
 };
+
+#define MAX_TRUST 1024
 
 static const struct option longopts[] = {
     { "format", required_argument, NULL, 'f' },
@@ -65,6 +73,8 @@ static const struct option longopts[] = {
     { "no-color", no_argument, NULL, O_NOCOLOR },
     { "fail-on", required_argument, NULL, O_FAILON },
     { "policy", required_argument, NULL, O_POLICY },
+    { "trust", required_argument, NULL, O_TRUST },
+    { "severity-fail", required_argument, NULL, O_SEVFAIL },
     { "ignore-file", required_argument, NULL, O_IGNORE },
     { "platform", required_argument, NULL, O_PLATFORM },
     { "threads", required_argument, NULL, O_THREADS },
@@ -98,6 +108,31 @@ static int limit_arg(const char *name, const char *v, uint64_t *dst)
     return 0;
 }
 
+/* Appends the comma-separated names of $IMAGEVET_TRUST to trust[] (pointing
+ * into *copy, which the caller frees). -1 when there are too many. */
+static int trust_from_env(const char **trust, size_t *nt, char **copy)
+{
+    const char *env = getenv("IMAGEVET_TRUST");
+    if (!env || !*env)
+        return 0;
+    if (!(*copy = strdup(env)))
+        return -1;
+    for (char *p = *copy; *p;) {
+        size_t n = strcspn(p, ",");
+        bool last = p[n] == '\0';
+        p[n] = '\0';
+        if (n) {
+            if (*nt == MAX_TRUST)
+                return -1;
+            trust[(*nt)++] = p;
+        }
+        if (last)
+            break;
+        p += n + 1;
+    }
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     struct ivet_scan_opts o;
@@ -105,6 +140,10 @@ int cmd_scan(int argc, char **argv)
     const char *format = "table", *output = NULL;
     bool color = isatty(1), quiet = false, pw_stdin = false;
     enum ivet_fail_on fail_on = IVET_FAIL_ON_FAIL;
+    bool fail_on_set = false;
+    static const char *trust[MAX_TRUST + 1];
+    size_t ntrust = 0;
+    char *trust_env = NULL;
     const char *insecure[33] = { 0 };
     size_t ninsecure = 0;
     char *password = NULL;
@@ -129,8 +168,17 @@ int cmd_scan(int argc, char **argv)
                 fprintf(stderr, "imagevet scan: --fail-on takes 'warn' or 'fail', not '%s'\n", optarg);
                 return 2;
             }
+            fail_on_set = true;
             break;
         case O_POLICY: o.policy_file = optarg; break;
+        case O_TRUST:
+            if (ntrust == MAX_TRUST) {
+                fprintf(stderr, "imagevet scan: at most %d --trust names\n", MAX_TRUST);
+                return 2;
+            }
+            trust[ntrust++] = optarg;
+            break;
+        case O_SEVFAIL: o.severity_fail = optarg; break;
         case O_IGNORE: o.ignore_file = optarg; break;
         case O_PLATFORM: o.platform = optarg; break;
         case O_THREADS:
@@ -180,9 +228,19 @@ int cmd_scan(int argc, char **argv)
     o.progress = !quiet;
     if (ninsecure)
         o.insecure_registries = insecure;
+    if (trust_from_env(trust, &ntrust, &trust_env) < 0) {
+        fprintf(stderr, "imagevet scan: $IMAGEVET_TRUST: out of memory or more than %d names\n",
+                MAX_TRUST);
+        free(trust_env);
+        return 2;
+    }
+    trust[ntrust] = NULL;
+    if (ntrust)
+        o.trusted_namespaces = trust;
     if (pw_stdin) {
         if (!(password = cli_read_secret_stdin())) {
             fprintf(stderr, "imagevet scan: cannot read the password from standard input\n");
+            free(trust_env);
             return 2;
         }
         o.password = password;
@@ -205,13 +263,15 @@ int cmd_scan(int argc, char **argv)
     if (ivet_report_render(r, format, out, color, &err) < 0)
         status = cli_fail("scan", &err);
     else
-        status = ivet_report_exit_status(r, fail_on);
+        status = ivet_report_exit_status(
+            r, fail_on_set ? fail_on : (enum ivet_fail_on)ivet_report_policy_fail_on(r));
     ivet_report_free(r);
 done:
     if (out && out != stdout && fclose(out) != 0 && status != 2) {
         perror(output);
         status = 2;
     }
+    free(trust_env);
     if (password) {
         memset(password, 0, strlen(password));
         free(password);

@@ -57,6 +57,11 @@ static void vuln_release(struct ivet_vuln *v)
     ivet_free(v->aliases);
 }
 
+void ivet_vuln_release(struct ivet_vuln *v)
+{
+    vuln_release(v);
+}
+
 void ivet_report_free(struct ivet_report *r)
 {
     if (!r)

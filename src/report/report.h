@@ -51,6 +51,7 @@ struct ivet_report {
     enum ivet_verdict verdict;
     unsigned summary[5];        /* findings + vulnerabilities per severity */
     double seconds;
+    bool policy_fail_on_warn;   /* the policy file says fail_on: warn (the CLI flag wins) */
 };
 
 struct ivet_report *ivet_report_new(struct ivet_err *err);
@@ -62,6 +63,8 @@ struct ivet_package *ivet_report_add_package(struct ivet_report *r, const struct
                                              struct ivet_err *err);
 struct ivet_vuln *ivet_report_add_vuln(struct ivet_report *r, const struct ivet_vuln *v,
                                        struct ivet_err *err);
+/* Frees the strings of one vulnerability (for code that removes it from r->vulns). */
+void ivet_vuln_release(struct ivet_vuln *v);
 /* Recomputes summary[] from findings and vulnerabilities. */
 void ivet_report_summarize(struct ivet_report *r);
 

@@ -403,14 +403,22 @@ static int open_source(struct scan *s, struct ivet_err *err)
 struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err)
 {
     double t0 = ivet_now();
-    struct scan s = { .opts = o };
+    struct ivet_scan_opts eff;
+    struct scan s = { .opts = &eff };
+    struct ivet_policy *pol = NULL;
+    char today[11];
     int rc;
     if (!o || !o->image) {
         ivet_err_set(err, IVET_E_USAGE, "no image given");
         return NULL;
     }
-    if (!(s.r = ivet_report_new(err)))
+    /* The policy first: a bad policy fails before any image byte is read. */
+    if (!(pol = ivet_policy_prepare(o, &eff, err)))
         return NULL;
+    if (!(s.r = ivet_report_new(err))) {
+        ivet_policy_free(pol);
+        return NULL;
+    }
     if ((rc = open_source(&s, err)) < 0) {
         ivet_err_wrap(err, "'%s'", o->image);
         goto out;
@@ -427,7 +435,8 @@ struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *e
         goto out;
     if ((rc = run_image_checks(&s, err)) < 0)
         goto out;
-    if ((rc = ivet_policy_apply(o, s.r, err)) < 0)
+    ivet_policy_today(today);
+    if ((rc = ivet_policy_decide(pol, today, s.r, err)) < 0)
         goto out;
     s.r->seconds = ivet_now() - t0;
 out:
@@ -437,6 +446,7 @@ out:
     teardown_analyzers(&s);
     ivet_fsview_free(s.view);
     ivet_source_free(s.src);
+    ivet_policy_free(pol);
     if (rc < 0) {
         ivet_report_free(s.r);
         return NULL;
