@@ -69,7 +69,9 @@ struct ivet_analyzer {
     const struct ivet_check *checks;    /* catalog of the IDs it can emit */
     size_t nchecks;
     /* Once per scan, before any layer: compile rules, read policy... The
-     * result is handed back as lx->global / ix->global. Optional. */
+     * result is handed back as lx->global / ix->global. Optional. A failing
+     * setup frees what it made, or leaves it in *global: teardown gets a
+     * non-NULL global whether setup succeeded or not. */
     int (*setup)(const struct ivet_scan_opts *o, void **global, struct ivet_err *err);
     void (*teardown)(void *global);
     /* Per layer. state is zeroed memory of state_size bytes. All optional. */

@@ -73,9 +73,10 @@ static int setup_analyzers(struct scan *s, struct ivet_err *err)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
+        /* teardown also gets what a failing setup left in its global */
+        s->setup_done[i] = true;
         if (a->setup && a->setup(s->opts, &s->globals[i], err) < 0)
             return ivet_err_wrap(err, "analyzer '%s'", a->name);
-        s->setup_done[i] = true;
     }
     return 0;
 }
@@ -83,7 +84,7 @@ static int setup_analyzers(struct scan *s, struct ivet_err *err)
 static void teardown_analyzers(struct scan *s)
 {
     for (size_t i = 0; i < s->nanalyzers; i++)
-        if (s->setup_done && s->setup_done[i] && ivet_analyzers[i]->teardown)
+        if (s->setup_done && s->setup_done[i] && s->globals[i] && ivet_analyzers[i]->teardown)
             ivet_analyzers[i]->teardown(s->globals[i]);
     ivet_free(s->globals);
     ivet_free(s->setup_done);
