@@ -4,23 +4,10 @@
 
 #include <string.h>
 
-static void pkg_release(struct ivet_package *p)
-{
-    ivet_free(p->type);
-    ivet_free(p->name);
-    ivet_free(p->version);
-    ivet_free(p->source_name);
-    ivet_free(p->source_version);
-    ivet_free(p->arch);
-    ivet_free(p->purl);
-    ivet_free(p->path);
-    ivet_free(p->license);
-}
-
 void ivet_pkglist_release(struct ivet_pkglist *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        pkg_release(&l->v[i]);
+        ivet_package_release(&l->v[i]);
     ivet_free(l->v);
     memset(l, 0, sizeof(*l));
 }
@@ -47,7 +34,7 @@ int ivet_pkglist_add(struct ivet_pkglist *l, const struct ivet_package *p, struc
         !dup_field(&q.source_version, p->source_version) || !dup_field(&q.arch, p->arch) ||
         !dup_field(&q.purl, p->purl) || !dup_field(&q.path, p->path) ||
         !dup_field(&q.license, p->license)) {
-        pkg_release(&q);
+        ivet_package_release(&q);
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     }
     l->v[l->n++] = q;

@@ -18,6 +18,10 @@ int cli_parse_size(const char *s, uint64_t *out);
 int cli_fail(const char *cmd, struct ivet_err *err);
 /* one line from stdin without the newline (for --password-stdin); caller frees */
 char *cli_read_secret_stdin(void);
+/* Appends the comma-separated names of $IMAGEVET_TRUST to trust[] (at most
+ * max in all), pointing into *copy, which the caller frees. -1 when there are
+ * too many or on OOM. */
+int cli_trust_from_env(const char **trust, size_t *nt, size_t max, char **copy);
 int cmd_vercmp(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 

@@ -1,4 +1,5 @@
 /* cli_util.c: small argument helpers shared by the subcommands. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,4 +49,29 @@ char *cli_read_secret_stdin(void)
     char *s = strdup(buf);
     memset(buf, 0, sizeof(buf));
     return s;
+}
+
+/* Appends the comma-separated names of $IMAGEVET_TRUST to trust[] (pointing
+ * into *copy, which the caller frees). -1 when there are too many. */
+int cli_trust_from_env(const char **trust, size_t *nt, size_t max, char **copy)
+{
+    const char *env = getenv("IMAGEVET_TRUST");
+    if (!env || !*env)
+        return 0;
+    if (!(*copy = strdup(env)))
+        return -1;
+    for (char *p = *copy; *p;) {
+        size_t n = strcspn(p, ",");
+        bool last = p[n] == '\0';
+        p[n] = '\0';
+        if (n) {
+            if (*nt == max)
+                return -1;
+            trust[(*nt)++] = p;
+        }
+        if (last)
+            break;
+        p += n + 1;
+    }
+    return 0;
 }

@@ -61,31 +61,13 @@ static void check_stdin(struct name_state *st)
     }
 }
 
-/* $IMAGEVET_TRUST: "ns1,ns2" appended to the --trust list (buf keeps them). */
-static int env_trust(const char **trust, int nt, char *buf, size_t cap)
-{
-    const char *env = getenv("IMAGEVET_TRUST");
-    if (!env || snprintf(buf, cap, "%s", env) >= (int)cap)
-        return nt;
-    for (char *p = buf; *p && nt < MAX_TRUST;) {
-        size_t n = strcspn(p, ",");
-        if (n)
-            trust[nt++] = p;
-        if (!p[n])
-            break;
-        p[n] = 0;
-        p += n + 1;
-    }
-    return nt;
-}
-
 int cmd_name(int argc, char **argv)
 {
     struct ivet_name_opts o;
     struct ivet_err err = IVET_ERR_INIT;
     struct name_state st = { NULL, "table", 0 };
     const char *trust[MAX_TRUST + 1];
-    static char envbuf[65536];
+    char *envcopy = NULL;
     int nt = 0, i;
     ivet_name_opts_init(&o);
     for (i = 1; i < argc; i++) {
@@ -125,13 +107,20 @@ int cmd_name(int argc, char **argv)
         name_usage(stderr);
         return 2;
     }
-    nt = env_trust(trust, nt, envbuf, sizeof(envbuf));
+    size_t ntrust = (size_t)nt;
+    if (cli_trust_from_env(trust, &ntrust, MAX_TRUST, &envcopy) < 0) {
+        fprintf(stderr, "imagevet name: at most %d trusted names ($IMAGEVET_TRUST included)\n", MAX_TRUST);
+        free(envcopy);
+        return 2;
+    }
+    nt = (int)ntrust;
     trust[nt] = NULL;
     o.trusted_namespaces = trust;
     if (!(st.checker = ivet_name_checker_new(&o, &err))) {
         fprintf(stderr, "imagevet: %s\n", ivet_err_msg(&err));
         int s = ivet_err_exit_status(err.code);
         ivet_err_release(&err);
+        free(envcopy);
         return s;
     }
     for (; i < argc; i++) {
@@ -141,5 +130,6 @@ int cmd_name(int argc, char **argv)
             check_one(&st, argv[i]);
     }
     ivet_name_checker_free(st.checker);
+    free(envcopy);
     return st.status;
 }

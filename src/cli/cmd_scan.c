@@ -108,31 +108,6 @@ static int limit_arg(const char *name, const char *v, uint64_t *dst)
     return 0;
 }
 
-/* Appends the comma-separated names of $IMAGEVET_TRUST to trust[] (pointing
- * into *copy, which the caller frees). -1 when there are too many. */
-static int trust_from_env(const char **trust, size_t *nt, char **copy)
-{
-    const char *env = getenv("IMAGEVET_TRUST");
-    if (!env || !*env)
-        return 0;
-    if (!(*copy = strdup(env)))
-        return -1;
-    for (char *p = *copy; *p;) {
-        size_t n = strcspn(p, ",");
-        bool last = p[n] == '\0';
-        p[n] = '\0';
-        if (n) {
-            if (*nt == MAX_TRUST)
-                return -1;
-            trust[(*nt)++] = p;
-        }
-        if (last)
-            break;
-        p += n + 1;
-    }
-    return 0;
-}
-
 int cmd_scan(int argc, char **argv)
 {
     struct ivet_scan_opts o;
@@ -228,7 +203,7 @@ int cmd_scan(int argc, char **argv)
     o.progress = !quiet;
     if (ninsecure)
         o.insecure_registries = insecure;
-    if (trust_from_env(trust, &ntrust, &trust_env) < 0) {
+    if (cli_trust_from_env(trust, &ntrust, MAX_TRUST, &trust_env) < 0) {
         fprintf(stderr, "imagevet scan: $IMAGEVET_TRUST: out of memory or more than %d names\n",
                 MAX_TRUST);
         free(trust_env);

@@ -32,7 +32,7 @@ struct ivet_report *ivet_report_new(struct ivet_err *err)
     return r;
 }
 
-static void package_release(struct ivet_package *p)
+void ivet_package_release(struct ivet_package *p)
 {
     ivet_free(p->type);
     ivet_free(p->name);
@@ -75,7 +75,7 @@ void ivet_report_free(struct ivet_report *r)
     json_decref(r->extra);
     ivet_findings_release(&r->findings);
     for (size_t i = 0; i < r->npackages; i++)
-        package_release(&r->packages[i]);
+        ivet_package_release(&r->packages[i]);
     ivet_free(r->packages);
     for (size_t i = 0; i < r->nvulns; i++)
         vuln_release(&r->vulns[i]);
@@ -135,7 +135,7 @@ struct ivet_package *ivet_report_add_package(struct ivet_report *r, const struct
         .layer = p->layer, .license = dupn(p->license, &oom),
     };
     if (oom || !x.type || !x.name || !x.version) {
-        package_release(&x);
+        ivet_package_release(&x);
         ivet_err_set(err, oom ? IVET_E_NOMEM : IVET_E_INTERNAL, "cannot add package '%s'",
                      p->name ? p->name : "?");
         return NULL;

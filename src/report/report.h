@@ -21,6 +21,9 @@ struct ivet_package {
     char *license;              /* or NULL */
 };
 
+/* Frees the strings of a package (not the struct). */
+void ivet_package_release(struct ivet_package *p);
+
 struct ivet_vuln {
     char *id;                   /* CVE-..., GHSA-..., ALPINE-... */
     char *package, *installed, *fixed;  /* fixed may be NULL */
