@@ -171,8 +171,12 @@ char *ivet_sanitize(const void *p, size_t n, size_t max);
 bool ivet_startswith(const char *s, const char *prefix);
 bool ivet_endswith(const char *s, const char *suffix);
 /* Normalises a path from a tar entry to the form "/a/b" ("./a//b/" -> "/a/b",
- * "" and "." -> "/"). ".." components are kept literally (never resolved against
- * anything on the host). Fresh string or NULL on OOM. */
+ * "" and "." -> "/"), resolving ".." lexically as Docker's layer extraction
+ * does (Go's filepath.Clean): "x/../etc/f" -> "/etc/f". A ".." above the root
+ * stays at the root, and *escapes (when given) tells it happened: Docker
+ * refuses such an entry as a breakout. Purely textual: nothing on the host is
+ * consulted. Fresh string or NULL on OOM. */
+char *ivet_path_normalize_ex(const char *p, bool *escapes);
 char *ivet_path_normalize(const char *p);
 /* Time, monotonic seconds. */
 double ivet_now(void);

@@ -112,7 +112,7 @@ char *ivet_sanitize(const void *vp, size_t n, size_t max)
     return out;
 }
 
-char *ivet_path_normalize(const char *p)
+char *ivet_path_normalize_ex(const char *p, bool *escapes)
 {
     size_t n = strlen(p);
     char *out = ivet_malloc(n + 2);
@@ -120,6 +120,8 @@ char *ivet_path_normalize(const char *p)
         return NULL;
     size_t o = 0;
     const char *s = p;
+    if (escapes)
+        *escapes = false;
     while (*s) {
         while (*s == '/')
             s++;
@@ -127,7 +129,17 @@ char *ivet_path_normalize(const char *p)
             break;
         const char *e = strchr(s, '/');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (!(len == 1 && s[0] == '.')) {
+        if (len == 2 && s[0] == '.' && s[1] == '.') {
+            /* lexical, as Go's filepath.Clean: drop the last component */
+            if (o == 0) {
+                if (escapes)
+                    *escapes = true;        /* would climb above the root */
+            } else {
+                while (o > 0 && out[o - 1] != '/')
+                    o--;
+                o--;                        /* the '/' before it */
+            }
+        } else if (!(len == 1 && s[0] == '.')) {
             out[o++] = '/';
             memcpy(out + o, s, len);
             o += len;
@@ -138,6 +150,11 @@ char *ivet_path_normalize(const char *p)
         out[o++] = '/';
     out[o] = 0;
     return out;
+}
+
+char *ivet_path_normalize(const char *p)
+{
+    return ivet_path_normalize_ex(p, NULL);
 }
 
 double ivet_now(void)

@@ -124,8 +124,13 @@ static int make_entry(struct walk *w, struct archive_entry *ae)
                             "entry '%s%s': path of %zu bytes exceeds the limit max_path (%llu)",
                             w->shown, nlen > NAME_SHOWN ? "..." : "", nlen,
                             (unsigned long long)w->lim->max_path);
-    if (!(w->path = ivet_path_normalize(name)))
+    bool escapes = false;
+    if (!(w->path = ivet_path_normalize_ex(name, &escapes)))
         return nomem(w);
+    /* Docker refuses these ("breakout"); a reader that kept ".." literally
+     * would file the entry under a path no check looks at. */
+    if (escapes)
+        return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': path climbs above the root", w->shown);
 
     memset(&w->e, 0, sizeof(w->e));
     w->e.type = entry_type(ae);
@@ -146,6 +151,13 @@ static int make_entry(struct walk *w, struct archive_entry *ae)
     } else if (w->e.type == IVET_ENTRY_SYMLINK || w->e.type == IVET_ENTRY_HARDLINK) {
         return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': link without a target", w->shown);
     }
+    /* Only regular files carry content. libarchive reads a body after a pax
+     * hard link, where Go's archive/tar (Docker, containerd) reads the next
+     * header: the two would see different files, so refuse the layer. */
+    if (w->e.type != IVET_ENTRY_FILE && archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0)
+        return ivet_err_set(w->err, IVET_E_FORMAT, "entry '%s': a %s entry with %lld bytes of content",
+                            w->shown, w->e.type == IVET_ENTRY_HARDLINK ? "hard link" : "non-regular",
+                            (long long)archive_entry_size(ae));
     int rc = whiteout(w);
     if (rc < 0)
         return rc;

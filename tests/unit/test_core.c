@@ -108,13 +108,27 @@ static void test_path_normalize(void **state)
     (void)state;
     const char *cases[][2] = {
         { "./a//b/", "/a/b" }, { "", "/" }, { ".", "/" }, { "./", "/" }, { "/x", "/x" },
-        { "a/./b", "/a/b" }, { "a/../b", "/a/../b" },
+        { "a/./b", "/a/b" }, { "a/../b", "/b" }, { "x/../etc/ld.so.preload", "/etc/ld.so.preload" },
+        { "a/b/../../c/", "/c" }, { "..", "/" }, { "a/..", "/" },
     };
     for (size_t i = 0; i < IVET_ARRAY_LEN(cases); i++) {
         char *p = ivet_path_normalize(cases[i][0]);
         assert_string_equal(p, cases[i][1]);
         ivet_free(p);
     }
+}
+
+static void test_path_escape_is_reported(void **state)
+{
+    (void)state;
+    bool esc;
+    char *p = ivet_path_normalize_ex("x/../../etc/passwd", &esc);
+    assert_true(esc);
+    assert_string_equal(p, "/etc/passwd");
+    ivet_free(p);
+    p = ivet_path_normalize_ex("x/../etc/passwd", &esc);
+    assert_false(esc);
+    ivet_free(p);
 }
 
 static void test_sanitize(void **state)
@@ -135,6 +149,7 @@ int main(void)
         cmocka_unit_test(test_limit_stream),
         cmocka_unit_test(test_wrapper_owns_input_when_failing),
         cmocka_unit_test(test_path_normalize),
+        cmocka_unit_test(test_path_escape_is_reported),
         cmocka_unit_test(test_sanitize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

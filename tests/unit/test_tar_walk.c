@@ -129,6 +129,61 @@ static void test_gnu_long_name_and_link(void **state)
     free(r.p);
 }
 
+/* Docker cleans entry paths lexically: "x/../etc/f" lands at /etc/f, so it
+ * must be reported there; a path climbing above the root is refused. */
+static void test_dotdot_paths_resolve_or_are_refused(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct tu_raw r = { 0 };
+    tu_raw_member(&r, "x/../etc/ld.so.preload", '0', 0644, "/tmp/x.so\n", 10, NULL, 1);
+    tu_raw_end(&r);
+    struct tu_walk w;
+    tu_walk_init(&w);
+    assert_int_equal(tu_walk_mem(&w, r.p, r.len, 0, NULL, NULL, &err), 0);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(w.r[0].path, "/etc/ld.so.preload");
+    tu_walk_free(&w);
+    free(r.p);
+
+    struct tu_raw r2 = { 0 };
+    tu_raw_member(&r2, "x/../../etc/passwd", '0', 0644, "x", 1, NULL, 1);
+    tu_raw_end(&r2);
+    tu_walk_init(&w);
+    assert_int_equal(tu_walk_mem(&w, r2.p, r2.len, 0, NULL, NULL, &err), -IVET_E_FORMAT);
+    assert_non_null(strstr(err.msg, "climbs above the root"));
+    ivet_err_release(&err);
+    tu_walk_free(&w);
+    free(r2.p);
+}
+
+/* A pax hard link with a body: libarchive would read the body as the link's
+ * content, Go's archive/tar (Docker) as the next headers, so the two would
+ * see different files. Refused. */
+static void test_hard_link_with_content_is_refused(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct tu_raw inner = { 0 };
+    tu_raw_member(&inner, "etc/ld.so.preload", '0', 0644, "/tmp/x.so\n", 10, NULL, 1);
+    struct tu_raw r = { 0 };
+    char rec[64];
+    tu_pax_record(rec, sizeof(rec), "size", "1024");
+    tu_raw_pax(&r, rec);
+    tu_raw_header(&r, "etc/hosts", '1', 0644, 1024, "etc/passwd", 0);
+    tu_raw_put(&r, inner.p, inner.len);
+    tu_raw_zeros(&r, 1024 - inner.len);
+    tu_raw_end(&r);
+    struct tu_walk w;
+    tu_walk_init(&w);
+    assert_int_equal(tu_walk_mem(&w, r.p, r.len, 0, NULL, NULL, &err), -IVET_E_FORMAT);
+    assert_non_null(strstr(err.msg, "hard link"));
+    ivet_err_release(&err);
+    tu_walk_free(&w);
+    free(r.p);
+    free(inner.p);
+}
+
 /* umoci 0.4.7 `insert`: a first entry named "/", the last member unpadded
  * and no end-of-archive blocks. Real layers like this must scan. */
 static void test_umoci_unpadded_last_member_scans(void **state)
@@ -486,6 +541,8 @@ static void test_allocation_failures_never_leak(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dotdot_paths_resolve_or_are_refused),
+        cmocka_unit_test(test_hard_link_with_content_is_refused),
         cmocka_unit_test(test_entries_types_modes_and_content),
         cmocka_unit_test(test_skipped_entries_get_no_data),
         cmocka_unit_test(test_pax_long_path_and_utf8),

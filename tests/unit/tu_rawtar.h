@@ -45,7 +45,9 @@ static inline void tu_raw_header(struct tu_raw *t, const char *name, char type, 
     snprintf((char *)h + 100, 8, "%07o", mode);
     snprintf((char *)h + 108, 8, "%07o", 0u);
     snprintf((char *)h + 116, 8, "%07o", 0u);
-    snprintf((char *)h + 124, 12, "%011llo", size);
+    char sz[32];
+    snprintf(sz, sizeof(sz), "%011llo", size);
+    memcpy(h + 124, sz, 12);            /* 11 digits and a NUL for sizes below 8 GiB */
     snprintf((char *)h + 136, 12, "%011o", 1700000000u);
     h[156] = (uint8_t)type;
     if (link)
