@@ -265,13 +265,89 @@ static void da_free(struct ivet_source *src)
 
 static const struct ivet_source_ops da_ops = { "docker-archive", da_resolve, da_open_blob, da_free };
 
+/* Docker >= 25 writes an OCI layout and a manifest.json into one archive; the
+ * OCI side is vetted (it also carries the compressed digests). A loader may
+ * read either, so both must name the same image: an archive whose
+ * manifest.json names another config than its index.json is refused rather
+ * than half vetted. Same config means same diff_ids, and each side's layers
+ * are checked against them. */
+struct dual_source {
+    struct ivet_source base;
+    struct ivet_source *oci, *da;
+};
+
+static int dual_resolve(struct ivet_source *src, struct ivet_image *img, struct ivet_err *err)
+{
+    struct dual_source *d = (struct dual_source *)src;
+    int rc = d->oci->ops->resolve(d->oci, img, err);
+    if (rc < 0)
+        return rc;
+    struct ivet_image other = { 0 };
+    rc = d->da->ops->resolve(d->da, &other, err);
+    if (rc < 0)
+        ivet_err_wrap(err, "cross-checking manifest.json against index.json");
+    else if (!ivet_digest_eq(&img->config_digest, &other.config_digest))
+        rc = ivet_err_set(err, IVET_E_FORMAT,
+                          "the archive holds two different images: index.json names config %s, "
+                          "manifest.json names config %s; refusing to vet only one of them",
+                          img->config_digest.text, other.config_digest.text);
+    ivet_image_release(&other);
+    return rc;
+}
+
+static struct ivet_istream *dual_open_blob(struct ivet_source *src, const struct ivet_layer_desc *ld,
+                                           struct ivet_err *err)
+{
+    struct dual_source *d = (struct dual_source *)src;
+    return d->oci->ops->open_blob(d->oci, ld, err);
+}
+
+static void dual_free(struct ivet_source *src)
+{
+    struct dual_source *d = (struct dual_source *)src;
+    ivet_source_free(d->oci);
+    ivet_source_free(d->da);
+    ivet_free(d);
+}
+
+static const struct ivet_source_ops dual_ops = { "docker-archive", dual_resolve, dual_open_blob, dual_free };
+
+static struct ivet_source *da_new(struct ivet_tar_index *t, const struct ivet_image_arg *a,
+                                  const struct ivet_source_opts *o, struct ivet_err *err);
+
 struct ivet_source *ivet_docker_archive_from_index(struct ivet_tar_index *t, const struct ivet_image_arg *a,
                                                    const struct ivet_source_opts *o, struct ivet_err *err)
 {
     if (!t)
         return NULL;
-    if (ivet_tar_index_has_oci_layout(t) && ivet_tar_index_peek(t, "oci-layout"))
-        return ivet_oci_source_new(ivet_blobstore_archive(t, err), a, "docker-archive", o, err);
+    if (!(ivet_tar_index_has_oci_layout(t) && ivet_tar_index_peek(t, "oci-layout")))
+        return da_new(t, a, o, err);
+    bool has_manifest_json = ivet_tar_index_peek(t, "manifest.json") != NULL;
+    struct ivet_source *oci = ivet_oci_source_new(ivet_blobstore_archive(t, err), a, "docker-archive", o, err);
+    if (!oci || !has_manifest_json)
+        return oci;
+    struct ivet_tar_index_limits tl = ivet_tar_index_limits_from(o);
+    struct ivet_source *da = da_new(ivet_tar_index_open(a->location, &tl, err), a, o, err);
+    struct dual_source *d = da ? ivet_calloc(1, sizeof(*d)) : NULL;
+    if (!d) {
+        if (da)
+            ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        ivet_source_free(oci);
+        ivet_source_free(da);
+        return NULL;
+    }
+    d->base.ops = &dual_ops;
+    d->base.opts = *o;
+    d->oci = oci;
+    d->da = da;
+    return &d->base;
+}
+
+static struct ivet_source *da_new(struct ivet_tar_index *t, const struct ivet_image_arg *a,
+                                  const struct ivet_source_opts *o, struct ivet_err *err)
+{
+    if (!t)
+        return NULL;
     struct da_source *s = ivet_calloc(1, sizeof(*s));
     if (!s || (a->ref && !(s->ref = ivet_strdup(a->ref)))) {
         ivet_free(s);

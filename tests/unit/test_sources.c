@@ -529,6 +529,35 @@ static void test_docker_25_archive_is_read_as_an_oci_layout(void **state)
     free(im.layer_bytes);
 }
 
+/* An archive whose manifest.json names another image than its index.json
+ * (a loader reading manifest.json would get an image nobody vetted). */
+static void test_archive_with_two_different_images_is_refused(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im, other;
+    build_image(&other, "arm64", false);
+    build_image(&im, "amd64", false);
+    char *e = desc(MT_MANIFEST, &im.manifest, im.manifest_len,
+                   "\"annotations\":{\"org.opencontainers.image.ref.name\":\"1\"}");
+    write_index_json(e);
+    free(e);
+    char *man = fmt("[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"app:1\"],\"Layers\":[\"blobs/sha256/%s\"]}]",
+                    ivet_digest_hex(&other.config), ivet_digest_hex(&other.layer));
+    write_rel("manifest.json", man, strlen(man));
+    free(man);
+    char *tar = fmt("%s.docker.tar", tmpdir);
+    write_archive(tar, NULL, NULL);
+    expect_error(resolve_fmt(&img, &err, NULL, "docker-archive:%s", tar), &err, IVET_E_FORMAT,
+                 "two different images", other.config.text);
+    ivet_image_release(&img);
+    unlink(tar);
+    free(tar);
+    free(im.layer_bytes);
+    free(other.layer_bytes);
+}
+
 static void test_missing_layer_blob_names_the_blob(void **state)
 {
     (void)state;
@@ -1004,6 +1033,7 @@ int main(void)
         T(test_docker_archive_layer_path_traversal_is_refused),
         T(test_docker_archive_diff_ids_and_layers_disagree),
         T(test_docker_25_archive_is_read_as_an_oci_layout),
+        T(test_archive_with_two_different_images_is_refused),
         T(test_missing_layer_blob_names_the_blob),
         T(test_truncated_layer_blob_is_reported_before_reading),
         T(test_config_digest_mismatch_names_the_config_blob),
