@@ -177,8 +177,12 @@ fail:
 
 /* Platform pick, descending into nested indexes that carry no platform. A
  * miss is -IVET_E_NOTFOUND with err unset and the platforms seen in `seen`. */
+/* Nested indexes may list the same index many times at every level; without
+ * a budget that is an exponential number of reads. */
+#define MAX_NESTED_READS 64
+
 static int pick_rec(struct oci_source *s, json_t *index, int depth, struct ivet_digest *d, char **mt,
-                    struct ivet_buf *seen, struct ivet_err *err)
+                    struct ivet_buf *seen, unsigned *reads, struct ivet_err *err)
 {
     int rc = ivet_index_pick(index, &s->base.opts, d, mt, err);
     if (rc != -IVET_E_NOTFOUND)
@@ -190,11 +194,14 @@ static int pick_rec(struct oci_source *s, json_t *index, int depth, struct ivet_
     bool listed = false;
     for (size_t i = 0; i < json_array_size(ms) && !listed; i++)
         listed = json_object_get(json_array_get(ms, i), "platform") != NULL;
-    if (listed && (ivet_index_platforms(index, &lvl, err) < 0 ||
-                   ivet_buf_printf(seen, err, "%s%s", seen->len ? ", " : "", lvl.ptr) < 0)) {
+    if (listed && ivet_index_platforms(index, &lvl, err) < 0) {
         ivet_buf_release(&lvl);
         return -err->code;
     }
+    /* the list of platforms is for the error message: once it is long
+     * enough, and for platforms it already names, it stops growing */
+    if (listed && lvl.ptr && !(seen->ptr && strstr(seen->ptr, lvl.ptr)))
+        ivet_buf_printf(seen, NULL, "%s%s", seen->len ? ", " : "", lvl.ptr);
     ivet_buf_release(&lvl);
     for (size_t i = 0; i < json_array_size(ms) && depth < IVET_MAX_INDEX_DEPTH; i++) {
         json_t *e = json_array_get(ms, i);
@@ -207,6 +214,9 @@ static int pick_rec(struct oci_source *s, json_t *index, int depth, struct ivet_
             ivet_err_release(&tmp);
             continue;
         }
+        if (++*reads > MAX_NESTED_READS)
+            return ivet_err_set(err, IVET_E_LIMIT, "nested indexes: more than %d index documents to read",
+                                MAX_NESTED_READS);
         char *raw = NULL;
         size_t len = 0;
         json_t *doc = NULL;
@@ -214,7 +224,7 @@ static int pick_rec(struct oci_source *s, json_t *index, int depth, struct ivet_
         ivet_free(raw);
         if (kind < 0)
             return kind;            /* a broken nested index is an error, not a miss */
-        rc = kind == 1 ? pick_rec(s, doc, depth + 1, d, mt, seen, err) : -IVET_E_NOTFOUND;
+        rc = kind == 1 ? pick_rec(s, doc, depth + 1, d, mt, seen, reads, err) : -IVET_E_NOTFOUND;
         json_decref(doc);
         if (rc != -IVET_E_NOTFOUND)
             return rc;
@@ -227,7 +237,8 @@ static int pick(struct oci_source *s, json_t *index, int depth, struct ivet_dige
 {
     struct ivet_buf seen;
     ivet_buf_init(&seen, 8192);
-    int rc = pick_rec(s, index, depth, d, mt, &seen, err);
+    unsigned reads = 0;
+    int rc = pick_rec(s, index, depth, d, mt, &seen, &reads, err);
     if (rc == -IVET_E_NOTFOUND) {
         struct ivet_platform want;
         char wb[100];

@@ -863,6 +863,42 @@ static void test_indexes_nested_too_deep_are_a_limit(void **state)
     free(im.layer_bytes);
 }
 
+/* Index A lists index B 20 times, B lists C 20 times, ... with no platform
+ * anywhere: an exponential number of reads unless budgeted. */
+static void test_repeated_nested_indexes_are_a_limit(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_image img = { 0 };
+    struct image im;
+    build_image(&im, "amd64", false);
+    struct ivet_digest d = im.manifest;
+    size_t size = im.manifest_len;
+    const char *mt = MT_MANIFEST;
+    for (int level = 0; level < 5; level++) {
+        struct ivet_buf list;
+        ivet_buf_init(&list, 1 << 20);
+        for (int k = 0; k < 20; k++) {
+            char *one = desc(mt, &d, size, level == 0 ? "\"platform\":{\"os\":\"linux\",\"architecture\":\"s390x\"}" : NULL);
+            ivet_buf_printf(&list, NULL, "%s%s", k ? "," : "", one);
+            free(one);
+        }
+        char *idx = fmt("{\"schemaVersion\":2,\"mediaType\":\"" MT_INDEX "\",\"manifests\":[%s]}", list.ptr);
+        ivet_buf_release(&list);
+        put_blob_str(idx, &d);
+        size = strlen(idx);
+        mt = MT_INDEX;
+        free(idx);
+    }
+    char *e = desc(MT_INDEX, &d, size, NULL);
+    write_index_json(e);
+    free(e);
+    expect_error(resolve_fmt(&img, &err, "linux/amd64", "oci:%s", tmpdir), &err, IVET_E_LIMIT,
+                 "index documents", NULL);
+    ivet_image_release(&img);
+    free(im.layer_bytes);
+}
+
 static void test_bare_paths_are_identified_by_content(void **state)
 {
     (void)state;
@@ -1049,6 +1085,7 @@ int main(void)
         T(test_descriptor_and_document_kinds_must_agree),
         T(test_fifo_blob_is_refused_without_hanging),
         T(test_indexes_nested_too_deep_are_a_limit),
+        T(test_repeated_nested_indexes_are_a_limit),
         T(test_bare_paths_are_identified_by_content),
         T(test_registry_names_go_to_the_registry_transport),
         T(test_image_argument_parser),
