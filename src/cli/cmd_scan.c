@@ -47,7 +47,8 @@ static void usage(FILE *f)
         "limits (sizes take K, M, G suffixes):\n"
         "      --max-layer-size N    compressed bytes of one layer (default 8G)\n"
         "      --max-layer-bytes N   decompressed bytes of one layer (default 32G)\n"
-        "      --max-image-bytes N   decompressed bytes of the whole image (default 256G)\n"
+        "      --max-image-size N    compressed bytes of all layers (default 64G)\n"
+        "      --max-image-bytes N   bytes of all files in all layers (default 256G)\n"
         "      --max-ratio N         decompressed/compressed ratio of a layer (default 1000)\n"
         "      --max-entries N       tar entries in one layer (default 2000000)\n"
         "      --max-path N          bytes of one path (default 4096)\n"
@@ -59,7 +60,7 @@ static void usage(FILE *f)
 enum {
     O_NOCOLOR = 256, O_FAILON, O_POLICY, O_IGNORE, O_PLATFORM, O_THREADS, O_NOCONTENT, O_YARA,
     O_OFFLINE, O_DATADIR, O_VULNDB, O_CACHEDIR, O_HUBURL, O_USER, O_PWSTDIN, O_CAFILE, O_INSECURE,
-    O_MAXLAYER, O_MAXLAYERBYTES, O_MAXIMAGE, O_MAXRATIO, O_MAXENTRIES, O_MAXPATH, O_MAXFILESCAN,
+    O_MAXLAYER, O_MAXLAYERBYTES, O_MAXIMAGE, O_MAXIMAGESIZE, O_MAXRATIO, O_MAXENTRIES, O_MAXPATH, O_MAXFILESCAN,
     O_TRUST, O_SEVFAIL,
 };
 
@@ -92,6 +93,7 @@ static const struct option longopts[] = {
     { "max-layer-size", required_argument, NULL, O_MAXLAYER },
     { "max-layer-bytes", required_argument, NULL, O_MAXLAYERBYTES },
     { "max-image-bytes", required_argument, NULL, O_MAXIMAGE },
+    { "max-image-size", required_argument, NULL, O_MAXIMAGESIZE },
     { "max-ratio", required_argument, NULL, O_MAXRATIO },
     { "max-entries", required_argument, NULL, O_MAXENTRIES },
     { "max-path", required_argument, NULL, O_MAXPATH },
@@ -183,6 +185,7 @@ int cmd_scan(int argc, char **argv)
         case O_MAXLAYER: if (limit_arg("max-layer-size", optarg, &L->max_layer_compressed) < 0) return 2; break;
         case O_MAXLAYERBYTES: if (limit_arg("max-layer-bytes", optarg, &L->max_layer_bytes) < 0) return 2; break;
         case O_MAXIMAGE: if (limit_arg("max-image-bytes", optarg, &L->max_image_bytes) < 0) return 2; break;
+        case O_MAXIMAGESIZE: if (limit_arg("max-image-size", optarg, &L->max_image_compressed) < 0) return 2; break;
         case O_MAXRATIO: if (limit_arg("max-ratio", optarg, &L->max_ratio) < 0) return 2; break;
         case O_MAXENTRIES: if (limit_arg("max-entries", optarg, &L->max_entries) < 0) return 2; break;
         case O_MAXPATH: if (limit_arg("max-path", optarg, &L->max_path) < 0) return 2; break;

@@ -19,6 +19,7 @@ struct ivet_limits ivet_limits_default(void)
         .max_image_scan = UINT64_MAX,
         .max_json = 8u << 20,
         .max_capture = 16u << 20,
+        .max_image_capture = 512u << 20,
     };
 }
 

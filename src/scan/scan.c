@@ -49,6 +49,7 @@ struct scan {
     bool *setup_done;
     struct scan_job *jobs;
     size_t njobs;
+    struct scan_totals totals;
     struct ivet_fsview *view;
 };
 
@@ -102,6 +103,7 @@ static int prepare_jobs(struct scan *s, struct ivet_err *err)
     for (size_t l = 0; l < s->njobs; l++) {
         struct scan_job *job = &s->jobs[l];
         job->src = s->src;
+        job->totals = &s->totals;
         job->desc = &img->layers[l];
         job->opts = s->opts;
         /* With spare cores, split each layer's pass over two threads:
@@ -395,6 +397,9 @@ static int open_source(struct scan *s, struct ivet_err *err)
         return r;
     /* what the source tolerated while resolving (history and layers that
      * disagree, an insecure registry, ...) is for the reader of the report */
+    if (s->r->image.nlayers == 0 && (r = ivet_report_note(s->r, err, "the image has no layers: "
+                                                        "only its configuration was vetted")) < 0)
+        return r;
     for (size_t i = 0; i < s->r->image.nnotes; i++)
         if ((r = ivet_report_note(s->r, err, "%s", s->r->image.notes[i])) < 0)
             return r;

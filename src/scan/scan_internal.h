@@ -3,6 +3,8 @@
 #ifndef IVET_SCAN_INTERNAL_H
 #define IVET_SCAN_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "analyze/analyzer.h"
 #include "analyze/capture.h"
 #include "imagevet/scan.h"
@@ -20,6 +22,13 @@ struct scan_rec {
 
 struct scan_arena;              /* chunked string storage, freed at once */
 
+/* Image-wide counters for the image-wide limits (all layers run at once). */
+struct scan_totals {
+    _Atomic uint64_t compressed;        /* blob bytes read */
+    _Atomic uint64_t content;           /* declared sizes of regular files */
+    _Atomic uint64_t captured;          /* bytes kept by captures */
+};
+
 struct scan_job {
     struct ivet_source *src;
     struct ivet_layer_desc *desc;
@@ -36,6 +45,7 @@ struct scan_job {
     size_t nrecs, caprecs;
     struct scan_arena *arena;
     volatile uint64_t bytes_read;       /* compressed bytes, for progress */
+    struct scan_totals *totals;         /* image-wide counters, shared by the jobs */
     struct ivet_err err;
     bool ok;
 };
@@ -43,7 +53,7 @@ struct scan_job {
 int scan_layer_run(struct scan_job *job);
 void scan_job_release(struct scan_job *job);
 /* wraps a blob stream to count bytes into *counter */
-struct ivet_istream *scan_count_stream(struct ivet_istream *in, volatile uint64_t *counter,
+struct ivet_istream *scan_count_stream(struct ivet_istream *in, struct scan_job *job,
                                        struct ivet_err *err);
 
 #endif

@@ -3,6 +3,7 @@
  * a pool thread; touches only its own job. */
 #include "scan/scan_internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 struct scan_arena {
@@ -70,6 +71,11 @@ static int record(struct scan_job *job, const struct ivet_entry *e, struct ivet_
 static int on_entry(void *ctx, const struct ivet_entry *e, struct ivet_err *err)
 {
     struct scan_job *job = ctx;
+    const struct ivet_limits *lim = &job->opts->limits;
+    if (e->type == IVET_ENTRY_FILE &&
+        atomic_fetch_add(&job->totals->content, e->size) + e->size > lim->max_image_bytes)
+        return ivet_err_set(err, IVET_E_LIMIT, "the image's files exceed the limit max_image_bytes (%llu)",
+                            (unsigned long long)lim->max_image_bytes);
     int r = record(job, e, err);
     if (r < 0)
         return r;
@@ -103,8 +109,14 @@ static int on_data(void *ctx, const struct ivet_entry *e, const void *p, size_t 
         if (r < 0)
             return ivet_err_wrap(err, "analyzer '%s'", ivet_analyzers[i]->name);
     }
-    if (job->capturing)
-        return ivet_captures_data(job->captures, p, n, job->opts->limits.max_capture, err);
+    if (job->capturing) {
+        const struct ivet_limits *lim = &job->opts->limits;
+        if (atomic_fetch_add(&job->totals->captured, n) + n > lim->max_image_capture)
+            return ivet_err_set(err, IVET_E_LIMIT,
+                                "files kept for image-level checks exceed the limit max_image_capture (%llu)",
+                                (unsigned long long)lim->max_image_capture);
+        return ivet_captures_data(job->captures, p, n, lim->max_capture, err);
+    }
     return 0;
 }
 
@@ -127,15 +139,20 @@ static const struct ivet_walker_ops walker = { on_entry, on_data, on_entry_end }
 struct count_stream {
     struct ivet_istream base;
     struct ivet_istream *in;
-    volatile uint64_t *counter;
+    struct scan_job *job;
 };
 
 static ssize_t count_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
 {
     struct count_stream *c = (struct count_stream *)s;
     ssize_t r = ivet_istream_read(c->in, buf, n, err);
-    if (r > 0)
-        *c->counter += (uint64_t)r;
+    if (r > 0) {
+        uint64_t max = c->job->opts->limits.max_image_compressed;
+        c->job->bytes_read += (uint64_t)r;
+        if (atomic_fetch_add(&c->job->totals->compressed, (uint64_t)r) + (uint64_t)r > max)
+            return ivet_err_set(err, IVET_E_LIMIT, "the image's layer blobs exceed the limit max_image_compressed (%llu)",
+                                (unsigned long long)max);
+    }
     return r;
 }
 
@@ -148,7 +165,7 @@ static void count_close(struct ivet_istream *s)
 
 static const struct ivet_istream_ops count_ops = { count_read, count_close };
 
-struct ivet_istream *scan_count_stream(struct ivet_istream *in, volatile uint64_t *counter,
+struct ivet_istream *scan_count_stream(struct ivet_istream *in, struct scan_job *job,
                                        struct ivet_err *err)
 {
     if (!in)
@@ -161,7 +178,7 @@ struct ivet_istream *scan_count_stream(struct ivet_istream *in, volatile uint64_
     }
     ivet_istream_init(&c->base, &count_ops);
     c->in = in;
-    c->counter = counter;
+    c->job = job;
     return &c->base;
 }
 
@@ -175,7 +192,7 @@ int scan_layer_run(struct scan_job *job)
             return ivet_err_wrap(err, "analyzer '%s'", a->name);
     }
     struct ivet_istream *blob = job->src->ops->open_blob(job->src, job->desc, err);
-    blob = scan_count_stream(blob, &job->bytes_read, err);
+    blob = scan_count_stream(blob, job, err);
     if (!blob)
         return -(int)(err->code ? err->code : IVET_E_INTERNAL);
     r = ivet_layer_scan(blob, job->desc, &job->opts->limits, job->pipelined, &walker, job, err);

@@ -2,6 +2,7 @@
  * orchestrator, the merge and the configuration checks together. */
 #include "testutil.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "imagevet/scan.h"
@@ -181,6 +182,47 @@ static void test_json_report_shape(void **state)
     tu_tar_free(l0);
 }
 
+/* The image-wide limits stop a scan whatever layer crosses them. */
+static void test_image_wide_limits(void **state)
+{
+    (void)state;
+    static const char big[4096];
+    struct tu_tar *l0 = tu_tar_new(), *l1 = tu_tar_new();
+    tu_tar_add(l0, 'f', "etc/passwd", 0644, "root:x:0:0::/root:/bin/sh\n", 26, NULL);
+    tu_tar_add(l0, 'f', "a", 0644, big, sizeof(big), NULL);
+    tu_tar_add(l1, 'f', "b", 0644, big, sizeof(big), NULL);
+    struct tu_layer ls[2] = { { 0 }, { 0 } };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    ls[1].blob = tu_tar_bytes(l1, &ls[1].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}", ls, 2);
+    char img[4200];
+    snprintf(img, sizeof(img), "oci:%s:test", dir);
+    static const struct { const char *name; size_t off; uint64_t max; } cases[] = {
+        { "max_image_bytes", offsetof(struct ivet_limits, max_image_bytes), 6000 },
+        { "max_image_compressed", offsetof(struct ivet_limits, max_image_compressed), 6000 },
+        { "max_image_capture", offsetof(struct ivet_limits, max_image_capture), 10 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ivet_scan_opts o;
+        ivet_scan_opts_init(&o);
+        o.image = img;
+        o.offline = true;
+        o.no_content = true;
+        *(uint64_t *)((char *)&o.limits + cases[i].off) = cases[i].max;
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_report *r = ivet_scan(&o, &err);
+        if (r)
+            fail_msg("%s: scan passed", cases[i].name);
+        assert_int_equal(err.code, IVET_E_LIMIT);
+        assert_non_null(strstr(err.msg, cases[i].name));
+        ivet_err_release(&err);
+    }
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+    tu_tar_free(l1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_clean_image_passes),
         cmocka_unit_test(test_altered_layer_fails_whole_scan),
         cmocka_unit_test(test_json_report_shape),
+        cmocka_unit_test(test_image_wide_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
