@@ -224,8 +224,15 @@ static int deliver_hole(struct walk *w, struct content *c, uint64_t to)
             return rc;
         c->next += k;
     }
-    if (c->next < to)
+    if (c->next < to && c->want) {
+        /* The hole runs past the cap: stop here, but hand over one byte past
+         * the cap so analyzers see the file was cut (as they do when a
+         * file's real data runs past it) instead of seeing a short file. */
+        int rc = w->ops->on_data(w->ctx, &w->e, zeros, 1, w->err);
+        if (rc < 0)
+            return rc;
         c->want = false;
+    }
     c->next = to;
     return 0;
 }

@@ -444,12 +444,14 @@ static void test_sparse_holes_are_zeros_and_capped(void **state)
     assert_int_equal(w.r[0].data[2999], 0);
     tu_walk_free(&w);
 
-    /* a hole past max_file_scan ends the delivery there, offsets intact */
+    /* a hole past max_file_scan ends the delivery there, offsets intact;
+     * one byte past the cap tells the analyzers the file was cut (a hole
+     * must not hide what follows it as a silently short file) */
     struct ivet_limits lim = ivet_limits_default();
     lim.max_file_scan = 100;
     tu_walk_init(&w);
     assert_int_equal(tu_walk_mem(&w, r.p, r.len, 0, &lim, NULL, &err), 0);
-    assert_int_equal(w.r[0].data_len, 100);
+    assert_int_equal(w.r[0].data_len, 101);
     assert_true(w.r[0].ended);
     tu_walk_free(&w);
     free(r.p);
