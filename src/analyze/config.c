@@ -44,6 +44,8 @@ static const struct ivet_check checks[] = {
       "Confirm each setuid/setgid file is needed; remove the bit (chmod u-s,g-s) from the rest." },
     { "CONF-SETUID-UNUSUAL", "config", IVET_SEV_MEDIUM, "setuid/setgid file outside system directories",
       "A setuid file outside /bin, /sbin, /usr/bin, /usr/sbin, /usr/lib* is unusual: remove the bit or the file." },
+    { "CONF-SETUID-UNOWNED", "config", IVET_SEV_MEDIUM, "setuid/setgid file that no installed package owns",
+      "A setuid file the package manager does not know was added by hand: find out what it is, then remove it or its setuid bit." },
     { "CONF-PRIVATE-KEY-FILE", "secrets", IVET_SEV_HIGH, "Private key file shipped in the image",
       "Remove the key from every layer (a later 'rm' does not remove it from the image) and rotate it." },
     { "CONF-CREDENTIAL-FILE", "secrets", IVET_SEV_MEDIUM, "Credential file shipped in the image",
@@ -114,7 +116,9 @@ static int cfg_on_entry(struct ivet_lctx *lx, void *state, const struct ivet_ent
     int r = 0;
     if (e->whiteout || e->opaque)
         return 0;
-    if (!strcmp(e->path, "/etc/passwd") || !strcmp(e->path, "/etc/group"))
+    if (!strcmp(e->path, "/etc/passwd") || !strcmp(e->path, "/etc/group") ||
+        (ivet_startswith(e->path, "/var/lib/dpkg/info/") && ivet_endswith(e->path, ".list")) ||
+        !strcmp(e->path, "/lib/apk/db/installed"))
         ivet_lctx_capture(lx, e);
     if (e->type == IVET_ENTRY_FILE && (e->mode & 06000)) {
         char ev[64];
@@ -477,6 +481,99 @@ static int check_ids(struct ivet_ictx *ix, const char *path, struct ivet_err *er
     return 0;
 }
 
+/* ---- setuid files no package owns */
+
+struct owned {
+    struct ivet_ictx *ix;
+    const char *path;           /* the setuid file */
+    bool found, have_db;
+};
+
+/* Is `want` ("/usr/bin/x") a line of a dpkg .list file? */
+static int dpkg_owns(void *arg, const char *path, int layer, const struct ivet_bytes *b, bool truncated)
+{
+    struct owned *o = arg;
+    (void)truncated;
+    if (o->found || !ivet_startswith(path, "/var/lib/dpkg/info/") || !ivet_endswith(path, ".list"))
+        return 0;
+    int vis_layer = -1;
+    if (!ivet_ictx_file(o->ix, path, &vis_layer, NULL) || vis_layer != layer)
+        return 0;               /* only the versions the final image shows */
+    o->have_db = true;
+    size_t n = strlen(o->path);
+    const char *p = (const char *)b->ptr, *end = p + b->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len == n && !memcmp(p, o->path, n)) {
+            o->found = true;
+            return 0;
+        }
+        /* merged-/usr images: the package lists /bin/su, the file is /usr/bin/su */
+        const char *b1 = strrchr(o->path, '/');
+        if (len > strlen(b1) && len < 4096 && !memcmp(p + len - strlen(b1), b1, strlen(b1))) {
+            char line[4096];
+            memcpy(line, p, len);
+            line[len] = 0;
+            const struct ivet_fsnode *node = ivet_fsview_resolve(o->ix->view, line);
+            if (node && !strcmp(node->path, o->path)) {
+                o->found = true;
+                return 0;
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* Does the apk database list it ("F:usr/bin" then "R:x")? */
+static void apk_owns(struct owned *o)
+{
+    const struct ivet_bytes *b = ivet_ictx_file(o->ix, "/lib/apk/db/installed", NULL, NULL);
+    if (!b)
+        return;
+    o->have_db = true;
+    const char *slash = strrchr(o->path, '/');
+    size_t dlen = slash > o->path ? (size_t)(slash - o->path - 1) : 0;
+    const char *dir = o->path + 1, *base = slash + 1;
+    bool in_dir = false;
+    const char *p = (const char *)b->ptr, *end = p + b->len;
+    while (p < end && !o->found) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len >= 2 && p[0] == 'F' && p[1] == ':')
+            in_dir = len - 2 == dlen && !memcmp(p + 2, dir, dlen);
+        else if (len >= 2 && p[0] == 'R' && p[1] == ':' && in_dir)
+            o->found = len - 2 == strlen(base) && !memcmp(p + 2, base, len - 2);
+        else if (len == 0)
+            in_dir = false;
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static int check_setuid_owners(struct ivet_ictx *ix, struct ivet_err *err)
+{
+    size_t n = ivet_fsview_count(ix->view);
+    for (size_t i = 0; i < n; i++) {
+        const struct ivet_fsnode *f = ivet_fsview_at(ix->view, i);
+        if (f->type != IVET_ENTRY_FILE || !(f->mode & 06000))
+            continue;
+        struct owned o = { .ix = ix, .path = f->path };
+        apk_owns(&o);
+        if (!o.found)
+            ivet_ictx_each_capture(ix, dpkg_owns, &o);
+        /* without a package database nothing can be said about ownership */
+        if (o.have_db && !o.found) {
+            char ev[64];
+            snprintf(ev, sizeof(ev), "mode %04o, in no package's file list", f->mode & 07777);
+            int r = ivet_ictx_finding(ix, "CONF-SETUID-UNOWNED", f->path, f->layer, ev, err);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
 static int cfg_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 {
     int r;
@@ -484,7 +581,7 @@ static int cfg_on_image(struct ivet_ictx *ix, struct ivet_err *err)
         return 0;
     if ((r = check_config(ix, err)) < 0 || (r = check_history(ix, err)) < 0 ||
         (r = check_reference(ix, err)) < 0 || (r = check_ids(ix, "/etc/passwd", err)) < 0 ||
-        (r = check_ids(ix, "/etc/group", err)) < 0)
+        (r = check_ids(ix, "/etc/group", err)) < 0 || (r = check_setuid_owners(ix, err)) < 0)
         return r;
     return 0;
 }

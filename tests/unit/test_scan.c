@@ -223,6 +223,37 @@ static void test_image_wide_limits(void **state)
     tu_tar_free(l1);
 }
 
+/* A setuid file that no package's file list names; merged-/usr paths
+ * (/bin -> usr/bin) and apk's F:/R: records count as owned. */
+static void test_setuid_files_not_owned_by_a_package(void **state)
+{
+    (void)state;
+    static const char apkdb[] = "P:shadow\nV:1-r0\nF:usr/bin\nR:owned\n\n";
+    static const char list[] = "/.\n/bin\n/bin/su\n";
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'd', "usr/bin", 0755, NULL, 0, NULL);
+    tu_tar_add(l0, 'l', "bin", 0777, NULL, 0, "usr/bin");
+    tu_tar_add(l0, 'f', "lib/apk/db/installed", 0644, apkdb, sizeof(apkdb) - 1, NULL);
+    tu_tar_add(l0, 'f', "var/lib/dpkg/info/login.list", 0644, list, sizeof(list) - 1, NULL);
+    tu_tar_add(l0, 'f', "usr/bin/owned", 04755, "x", 1, NULL);
+    tu_tar_add(l0, 'f', "usr/bin/su", 04755, "x", 1, NULL);
+    tu_tar_add(l0, 'f', "usr/bin/rogue", 04755, "x", 1, NULL);
+    struct tu_layer ls[1] = { { 0 } };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 1, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    assert_non_null(find(r, "CONF-SETUID-UNOWNED", "/usr/bin/rogue"));
+    assert_null(find(r, "CONF-SETUID-UNOWNED", "/usr/bin/owned"));     /* apk lists it */
+    assert_null(find(r, "CONF-SETUID-UNOWNED", "/usr/bin/su"));        /* dpkg lists /bin/su */
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_altered_layer_fails_whole_scan),
         cmocka_unit_test(test_json_report_shape),
         cmocka_unit_test(test_image_wide_limits),
+        cmocka_unit_test(test_setuid_files_not_owned_by_a_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
