@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* field k (0-based) of a colon-separated line: start and length */
-static bool field(const char *l, size_t n, unsigned k, const char **f, size_t *fl)
+bool ivet_colon_field(const char *l, size_t n, unsigned k, const char **f, size_t *fl)
 {
     const char *p = l, *e = l + n;
     for (unsigned i = 0; i < k; i++) {
@@ -36,14 +35,14 @@ static int check_line(const char *l, size_t n, bool shadow, uint32_t line, ivet_
     const char *name, *pw, *uid;
     size_t nl, pl, ul;
     char user[64];
-    if (n == 0 || l[0] == '#' || l[0] == '+' || l[0] == '-' || !field(l, n, 0, &name, &nl) ||
-        !field(l, n, 1, &pw, &pl) || nl == 0)
+    if (n == 0 || l[0] == '#' || l[0] == '+' || l[0] == '-' || !ivet_colon_field(l, n, 0, &name, &nl) ||
+        !ivet_colon_field(l, n, 1, &pw, &pl) || nl == 0)
         return 0;
     snprintf(user, sizeof(user), "%.*s", (int)IVET_MIN(nl, sizeof(user) - 1), name);
     int rc = 0;
     if (pl == 0)
         rc = fn(arg, IVET_ACCOUNT_EMPTY_PASSWORD, user, line, err);
-    if (rc == 0 && !shadow && field(l, n, 2, &uid, &ul) && ul >= 1 && all_zero(uid, ul) &&
+    if (rc == 0 && !shadow && ivet_colon_field(l, n, 2, &uid, &ul) && ul >= 1 && all_zero(uid, ul) &&
         !(nl == 4 && memcmp(name, "root", 4) == 0))
         rc = fn(arg, IVET_ACCOUNT_UID0, user, line, err);
     return rc;

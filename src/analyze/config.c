@@ -2,6 +2,7 @@
  * metadata (no content): the Dockle / CIS Docker Benchmark section 4 family
  * and a few more. Content-based checks live in contents.c and secrets. */
 #include "analyze/analyzer.h"
+#include "analyze/contents.h"
 #include "ref/ref.h"
 #include "report/report.h"
 
@@ -447,30 +448,28 @@ static int check_ids(struct ivet_ictx *ix, const char *path, struct ivet_err *er
     if (!b)
         return 0;
     enum { MAXIDS = 4096 };
-    static __thread unsigned long ids[MAXIDS];
+    unsigned long *ids = ivet_calloc(MAXIDS, sizeof(*ids));
+    if (!ids)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     size_t nids = 0;
+    int rc = 0;
     const char *p = (const char *)b->ptr, *end = p + b->len;
-    while (p < end) {
+    while (p < end && rc == 0) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
+        size_t n = (size_t)((nl ? nl : end) - p);
+        const char *f;
+        size_t fl;
         /* name:x:ID:... -> the third field */
-        const char *f = p;
-        int field = 0;
-        while (f < le && field < 2) {
-            const char *c = memchr(f, ':', (size_t)(le - f));
-            if (!c)
-                break;
-            f = c + 1;
-            field++;
-        }
-        if (field == 2 && f < le && isdigit((unsigned char)*f)) {
-            unsigned long id = strtoul(f, NULL, 10);
+        if (ivet_colon_field(p, n, 2, &f, &fl) && fl && isdigit((unsigned char)*f)) {
+            unsigned long id = strtoul(f, NULL, 10);       /* captures are NUL-terminated */
             for (size_t i = 0; i < nids; i++) {
                 if (ids[i] == id) {
                     char ev[160];
                     snprintf(ev, sizeof(ev), "%s: id %lu used twice: %.*s", path, id,
-                             (int)IVET_MIN((size_t)(le - p), (size_t)80), p);
-                    return ivet_ictx_finding(ix, "CONF-DUPLICATE-ID", path, layer, ev, err);
+                             (int)IVET_MIN(n, (size_t)80), p);
+                    rc = ivet_ictx_finding(ix, "CONF-DUPLICATE-ID", path, layer, ev, err);
+                    rc = rc < 0 ? rc : 1;
+                    break;
                 }
             }
             if (nids < MAXIDS)
@@ -478,7 +477,8 @@ static int check_ids(struct ivet_ictx *ix, const char *path, struct ivet_err *er
         }
         p = nl ? nl + 1 : end;
     }
-    return 0;
+    ivet_free(ids);
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- setuid files no package owns */

@@ -31,6 +31,8 @@ enum ivet_account_issue {
 };
 typedef int (*ivet_account_fn)(void *arg, enum ivet_account_issue what, const char *user,
                                uint32_t line, struct ivet_err *err);
+/* Field k (0-based) of a colon-separated line l[0..n): start and length. */
+bool ivet_colon_field(const char *l, size_t n, unsigned k, const char **f, size_t *fl);
 /* Calls fn for each issue. `shadow` selects the file format. */
 int ivet_accounts_check(const char *text, size_t len, bool shadow, ivet_account_fn fn, void *arg,
                         struct ivet_err *err);
