@@ -143,13 +143,11 @@ struct progress {
 
 static void progress_print(struct progress *p, bool final)
 {
-    uint64_t done = 0, total = 0;
+    uint64_t done = atomic_load(&p->s->totals.compressed), total = 0;
     unsigned finished = 0;
     for (size_t i = 0; i < p->s->njobs; i++) {
-        struct scan_job *j = &p->s->jobs[i];
-        done += j->bytes_read;
-        total += j->desc->size;
-        finished += j->ok;
+        total += p->s->jobs[i].desc->size;
+        finished += p->s->jobs[i].ok;
     }
     fprintf(stderr, "\r\033[Kimagevet: layers %u/%zu, %.1f/%.1f MB%s", finished, p->s->njobs, done / 1e6,
             total / 1e6, final ? "\n" : "");

@@ -44,7 +44,6 @@ struct scan_job {
     struct scan_rec *recs;
     size_t nrecs, caprecs;
     struct scan_arena *arena;
-    volatile uint64_t bytes_read;       /* compressed bytes, for progress */
     struct scan_totals *totals;         /* image-wide counters, shared by the jobs */
     struct ivet_err err;
     bool ok;

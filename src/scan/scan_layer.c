@@ -148,7 +148,6 @@ static ssize_t count_read(struct ivet_istream *s, void *buf, size_t n, struct iv
     ssize_t r = ivet_istream_read(c->in, buf, n, err);
     if (r > 0) {
         uint64_t max = c->job->opts->limits.max_image_compressed;
-        c->job->bytes_read += (uint64_t)r;
         if (atomic_fetch_add(&c->job->totals->compressed, (uint64_t)r) + (uint64_t)r > max)
             return ivet_err_set(err, IVET_E_LIMIT, "the image's layer blobs exceed the limit max_image_compressed (%llu)",
                                 (unsigned long long)max);
