@@ -153,11 +153,6 @@ out:
     return r;
 }
 
-static bool is_jar(const char *p)
-{
-    return ivet_endswith(p, ".jar") || ivet_endswith(p, ".war") || ivet_endswith(p, ".ear");
-}
-
 static int inv_on_entry(struct ivet_lctx *lx, void *vs, const struct ivet_entry *e,
                         struct ivet_err *err)
 {
@@ -169,7 +164,7 @@ static int inv_on_entry(struct ivet_lctx *lx, void *vs, const struct ivet_entry 
         ivet_lctx_capture(lx, e);
         return 0;
     }
-    if (is_jar(e->path) && e->size >= 22) {
+    if (ivet_jar_path(e->path) && e->size >= 22) {
         uint64_t cap = lx->limits && lx->limits->max_capture ? lx->limits->max_capture : INV_MAX_JAR;
         ivet_buf_init(&s->jar, (size_t)IVET_MIN(cap, (uint64_t)INV_MAX_JAR));
         s->jar_on = true;
@@ -193,14 +188,8 @@ static int inv_on_data(struct ivet_lctx *lx, void *vs, const struct ivet_entry *
         return ivet_elf_scan_data(s->elf, p, n, err);
     if (s->jar_on && s->jar.len < s->jar.max) {
         /* keep what fits: the streaming zip reader uses the entries before a cut */
-        size_t take = IVET_MIN(n, s->jar.max - s->jar.len);
-        struct ivet_err e2 = IVET_ERR_INIT;
-        int r = ivet_buf_append(&s->jar, p, take, &e2);
-        if (r < 0 && e2.code == IVET_E_NOMEM) {
-            ivet_err_move(err, &e2);
-            return r;
-        }
-        ivet_err_release(&e2);
+        if (ivet_buf_append(&s->jar, p, IVET_MIN(n, s->jar.max - s->jar.len), err) < 0)
+            return -(int)err->code;
     }
     return 0;
 }
@@ -248,7 +237,7 @@ static int report_list(struct inv_run *run, const struct ivet_pkglist *l, struct
 {
     for (size_t i = 0; i < l->n; i++)
         if (!ivet_report_add_package(run->r, &l->v[i], err))
-            return -IVET_E_NOMEM;
+            return -(int)err->code;
     return 0;
 }
 
@@ -281,15 +270,6 @@ static int detect_os(struct inv_run *run, struct ivet_err *err)
     return 0;
 }
 
-/* today as "YYYY-MM-DD" (UTC) */
-static void today(char out[11])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* An unidentified distribution matters when there is one: OS packages, or a
  * userland with a shell. A scratch image holding one static binary has none. */
 static bool has_distribution(struct inv_run *run, size_t first)
@@ -314,7 +294,7 @@ static int os_findings(struct inv_run *run, bool have_distribution, struct ivet_
     }
     if (ivet_os_eol(run->os.id, run->os.version_id, &eol)) {
         char now[11];
-        today(now);
+        ivet_today(now);
         if (strcmp(now, eol) > 0) {
             char *ev = ivet_asprintf("%s %s: security support ended %s", run->os.id,
                                      run->os.version_id, eol);

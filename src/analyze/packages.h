@@ -165,4 +165,7 @@ void ivet_pkglist_attribute(struct ivet_pkglist *visible, int visible_layer,
                             const struct ivet_pkglist *older, const int *older_layers,
                             size_t nolder);
 
+/* packages_java.c: a Java archive by name (.jar, .war, .ear)? */
+bool ivet_jar_path(const char *p);
+
 #endif

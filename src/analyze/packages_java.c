@@ -63,7 +63,7 @@ static bool is_pom_properties(const char *p)
     return ivet_startswith(p, "META-INF/maven/") && ivet_endswith(p, "/pom.properties");
 }
 
-static bool is_jar(const char *p)
+bool ivet_jar_path(const char *p)
 {
     return ivet_endswith(p, ".jar") || ivet_endswith(p, ".war") || ivet_endswith(p, ".ear");
 }
@@ -127,7 +127,7 @@ static int jar_walk(struct ivet_bytes b, int depth, const struct ivet_pkgctx *c,
         if (!p || archive_entry_filetype(ae) != AE_IFREG)
             continue;
         bool props = is_pom_properties(p);
-        bool nested = depth == 0 && is_jar(p);
+        bool nested = depth == 0 && ivet_jar_path(p);
         if (!props && !nested)
             continue;
         size_t len = 0;

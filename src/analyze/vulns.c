@@ -43,16 +43,9 @@ static void vulns_teardown(void *g)
 
 static int vulns_setup(const struct ivet_scan_opts *o, void **global, struct ivet_err *err)
 {
-    static const char *const sevs[] = { "low", "medium", "high", "critical", "info" };
-    if (o->severity_fail) {
-        size_t i = 0;
-        while (i < IVET_ARRAY_LEN(sevs) && strcmp(o->severity_fail, sevs[i]) != 0)
-            i++;
-        if (i == IVET_ARRAY_LEN(sevs))
-            return ivet_err_set(err, IVET_E_USAGE,
-                                "--severity-fail '%s': expected low, medium, high or critical",
-                                o->severity_fail);
-    }
+    if (o->severity_fail && ivet_severity_parse(o->severity_fail) < 0)
+        return ivet_err_set(err, IVET_E_USAGE, "--severity-fail '%s': expected low, medium, high or critical",
+                            o->severity_fail);
     struct vulns_global *v = ivet_calloc(1, sizeof(*v));
     if (!v)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -137,10 +130,7 @@ static int vulns_on_image(struct ivet_ictx *ix, struct ivet_err *err)
     if (stale_check(ix, v, newest, err) < 0)
         return -err->code;
     char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    ivet_today(today);
     struct ivet_vulns_stats st = { 0 };
     int rc = ivet_vulns_match_packages(v->db, r->packages, r->npackages, r->os_id, r->os_version,
                                        &v->ignore, today, add_vuln, r, &st, err);

@@ -178,6 +178,8 @@ bool ivet_endswith(const char *s, const char *suffix);
  * consulted. Fresh string or NULL on OOM. */
 char *ivet_path_normalize_ex(const char *p, bool *escapes);
 char *ivet_path_normalize(const char *p);
+/* Today's date (UTC) as "YYYY-MM-DD". */
+void ivet_today(char out[11]);
 /* Time, monotonic seconds. */
 double ivet_now(void);
 

@@ -158,6 +158,14 @@ char *ivet_path_normalize(const char *p)
     return ivet_path_normalize_ex(p, NULL);
 }
 
+void ivet_today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 double ivet_now(void)
 {
     struct timespec ts;

@@ -48,10 +48,7 @@ fail:
 
 void ivet_policy_today(char out[11])
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    ivet_today(out);
 }
 
 static bool glob(const char *pat, const char *s)
