@@ -290,8 +290,8 @@ static int registry_lookalike(struct nctx *c, const char *registry)
         for (char *p = kdots; *p; p++)
             if (*p == '-')
                 *p = '.';
-        if ((!strncmp(h, k, kl) && (h[kl] == '.' || h[kl] == '-')) ||
-            (!strncmp(dots, kdots, kl) && (dots[kl] == '.' || dots[kl] == 0)))
+        /* dots/kdots read '-' as '.', so this covers "k." and "k-" prefixes too */
+        if (!strncmp(dots, kdots, kl) && (dots[kl] == '.' || dots[kl] == 0))
             how = "starts with the real host's name";
         else if (!strcmp(skel, all[i].skel))
             how = "uses look-alike characters";

@@ -67,14 +67,12 @@ const size_t ivet_names_nchecks = IVET_ARRAY_LEN(ivet_names_checks);
 
 /* The reference to judge: the registry reference the user gave, else the
  * first RepoTag / ref.name annotation that parses as a full reference. */
-static const char *pick_reference(const struct ivet_image *img, bool *from_registry)
+static const char *pick_reference(const struct ivet_image *img)
 {
     static const char *const registry_transports[] = { "docker", "registry", "docker-daemon" };
-    *from_registry = false;
     if (img->transport)
         for (size_t i = 0; i < IVET_ARRAY_LEN(registry_transports); i++)
             if (!strcmp(img->transport, registry_transports[i]) && img->reference) {
-                *from_registry = true;
                 const char *r = img->reference;
                 if (ivet_startswith(r, "docker://"))
                     r += 9;
@@ -94,8 +92,7 @@ static const char *pick_reference(const struct ivet_image *img, bool *from_regis
 static int names_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 {
     struct ivet_names_run run;
-    bool from_registry;
-    const char *refstr = pick_reference(ix->image, &from_registry);
+    const char *refstr = pick_reference(ix->image);
     struct ivet_report *r = ix->report;
     if (!refstr)
         return ivet_report_note(r, err, "name checks skipped: the image carries no reference (no RepoTags or ref.name)");

@@ -113,8 +113,8 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
  * 'sha256:..' (diff_id)", and whatever the walker collected must then be
  * thrown away by the caller. Errors of the walk itself are wrapped with
  * "layer 'sha256:..'". `pipelined` splits the stages over two threads:
- * read, blob digest and decompression on a helper thread; diff_id, tar walk
- * and the walker on the calling one. lim NULL = defaults. */
+ * read, blob digest, decompression and the diff_id digest on a helper
+ * thread; the tar walk and the walker on the calling one. lim NULL = defaults. */
 int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
                     const struct ivet_limits *lim, bool pipelined,
                     const struct ivet_walker_ops *ops, void *ctx, struct ivet_err *err);
