@@ -14,6 +14,7 @@
  * that the daemon produces the tar more than once (see
  * docs/internals/registry.md). */
 #include "source/reg.h"
+#include "source/source_int.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -358,8 +359,7 @@ static json_t *pick_entry(json_t *m, const char *name)
         size_t k;
         json_array_foreach(json_object_get(e, "RepoTags"), k, t) {
             const char *tag = json_string_value(t);
-            if (tag && (!strcmp(tag, name) ||
-                        (ivet_startswith(tag, "docker.io/") && !strcmp(tag + 10, name))))
+            if (tag && ivet_src_name_matches(tag, name))    /* docker.io/, library/ aliases too */
                 return e;
         }
     }

@@ -185,7 +185,7 @@ int ivet_reg_helper_parse(const char *text, size_t len, struct ivet_reg_creds *o
                           struct ivet_err *err)
 {
     json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);  /* two "Secret"s: refused */
     if (!root || !json_is_object(root)) {
         json_decref(root);
         return ivet_err_set(err, IVET_E_FORMAT, "credential helper answer is not a JSON object");
