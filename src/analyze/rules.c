@@ -14,7 +14,8 @@
 #define BEFORE 40               /* context shown before a match (same line) */
 #define SHOW_MATCH 120          /* bytes of the match itself shown */
 #define MAX_VALIDATIONS 256     /* candidate checks per rule per file */
-#define BINARY_PROBE 4096       /* a NUL in the first bytes makes a file binary */
+#define BINARY_PROBE 4096       /* a NUL in the first bytes makes a file binary (line 0) */
+#define FORMAT_PROBE 256        /* bytes that decide text or binary rule set */
 
 /* ---- compiling */
 
@@ -34,7 +35,7 @@ static int compile_error(struct ivet_ruleset *rs, const unsigned *ids, const uns
 }
 
 /* Which rules go into a pattern database. */
-enum sel { SEL_ALL, SEL_SCOPED };
+enum sel { SEL_TEXT, SEL_BIN, SEL_SCOPED };
 
 static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t **db,
                             struct ivet_err *err)
@@ -52,7 +53,8 @@ static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t
     unsigned n = 0;
     for (size_t i = 0; i < rs->n; i++) {
         const struct ivet_rule *r = &rs->rules[i];
-        if ((sel == SEL_ALL && r->paths) || (sel == SEL_SCOPED && !r->paths))
+        if ((sel != SEL_SCOPED && r->paths) || (sel == SEL_SCOPED && !r->paths) ||
+            (sel == SEL_BIN && !r->binary))
             continue;
         for (size_t k = 0; k < r->npatterns; k++) {
             ex[n] = r->patterns[k];
@@ -103,11 +105,12 @@ out:
 
 void ivet_rules_uncompile(struct ivet_ruleset *rs)
 {
-    hs_free_database(rs->db_all);
+    hs_free_database(rs->db_text);
+    hs_free_database(rs->db_bin);
     hs_free_database(rs->db_scoped);
     hs_free_database(rs->db_paths);
     hs_free_scratch(rs->proto);
-    rs->db_all = rs->db_scoped = rs->db_paths = NULL;
+    rs->db_text = rs->db_bin = rs->db_scoped = rs->db_paths = NULL;
     rs->proto = NULL;
     for (size_t i = 0; rs->som && i < rs->n; i++)
         hs_free_database(rs->som[i]);
@@ -127,10 +130,6 @@ int ivet_rules_compile(struct ivet_ruleset *rs, struct ivet_err *err)
     int rc = 0;
     if (rs->compiled)
         return 0;
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->rules[i].not_paths && !rs->rules[i].paths)
-            return ivet_err_set(err, IVET_E_FORMAT, "rules '%s' line %u: rule '%s' has not_paths without paths",
-                                rs->rules[i].file, rs->rules[i].line, rs->rules[i].check.id);
     rs->checks = ivet_calloc(rs->n + 1, sizeof(*rs->checks));
     rs->som = ivet_calloc(rs->n + 1, sizeof(*rs->som));
     rs->som_state = ivet_calloc(rs->n + 1, sizeof(*rs->som_state));
@@ -146,11 +145,12 @@ int ivet_rules_compile(struct ivet_ruleset *rs, struct ivet_err *err)
         rs->checks[i] = rs->rules[i].check;
         rs->any_path_only |= rs->rules[i].path_only;
     }
-    if ((rc = compile_patterns(rs, SEL_ALL, &rs->db_all, err)) < 0 ||
+    if ((rc = compile_patterns(rs, SEL_TEXT, &rs->db_text, err)) < 0 ||
+        (rc = compile_patterns(rs, SEL_BIN, &rs->db_bin, err)) < 0 ||
         (rc = compile_patterns(rs, SEL_SCOPED, &rs->db_scoped, err)) < 0 ||
         (rc = compile_paths(rs, err)) < 0)
         goto out;
-    hs_database_t *dbs[] = { rs->db_all, rs->db_scoped, rs->db_paths };
+    hs_database_t *dbs[] = { rs->db_text, rs->db_bin, rs->db_scoped, rs->db_paths };
     for (size_t i = 0; i < IVET_ARRAY_LEN(dbs); i++) {
         if (dbs[i] && hs_alloc_scratch(dbs[i], &rs->proto) != HS_SUCCESS) {
             rc = ivet_err_set(err, IVET_E_NOMEM, "cannot allocate pattern scratch space");
@@ -186,8 +186,11 @@ struct hitrec {
 struct ivet_rules_stream {
     const struct ivet_ruleset *rs;
     hs_scratch_t *scratch, *scratch2;   /* stream scan; nested block re-scan */
-    hs_stream_t *s_all, *s_scoped;
+    hs_stream_t *s_main, *s_scoped;    /* db_text or db_bin (opened once decided); db_scoped */
     bool active;
+    bool decided;               /* the first bytes chose db_text or db_bin */
+    uint8_t probe[FORMAT_PROBE];        /* the first bytes, held until decided */
+    size_t probelen;
     uint64_t pos, max;
     bool truncated, binary, nonspace;
     uint64_t newlines;          /* newlines before the current chunk */
@@ -243,11 +246,11 @@ static void reset_hits(struct ivet_rules_stream *st)
 
 static void close_streams(struct ivet_rules_stream *st)
 {
-    if (st->s_all)
-        hs_close_stream(st->s_all, NULL, NULL, NULL);
+    if (st->s_main)
+        hs_close_stream(st->s_main, NULL, NULL, NULL);
     if (st->s_scoped)
         hs_close_stream(st->s_scoped, NULL, NULL, NULL);
-    st->s_all = st->s_scoped = NULL;
+    st->s_main = st->s_scoped = NULL;
 }
 
 void ivet_rules_stream_free(struct ivet_rules_stream *st)
@@ -288,6 +291,8 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
     st->winlen = st->headlen = 0;
     st->cb_rc = 0;
     st->active = true;
+    st->decided = false;
+    st->probelen = 0;
     bool scoped = false;
     if (path && rs->db_paths) {
         if (hs_scan(rs->db_paths, path, (unsigned)strnlen(path, 1u << 20), 0, st->scratch, path_cb, st) !=
@@ -296,8 +301,7 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
         for (size_t i = 0; i < rs->n && !scoped; i++)
             scoped = st->scope[i] == 1 && !rs->rules[i].path_only;
     }
-    if ((rs->db_all && hs_open_stream(rs->db_all, 0, &st->s_all) != HS_SUCCESS) ||
-        (scoped && rs->db_scoped && hs_open_stream(rs->db_scoped, 0, &st->s_scoped) != HS_SUCCESS)) {
+    if (scoped && rs->db_scoped && hs_open_stream(rs->db_scoped, 0, &st->s_scoped) != HS_SUCCESS) {
         st->active = false;
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory opening a rules stream");
     }
@@ -525,7 +529,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct ivet_rules_stream *st = ctx;
     const struct ivet_rule *r = &st->rs->rules[id];
     struct hitrec *h = &st->hits[id];
-    if (r->paths && st->scope[id] != 1)
+    if (st->scope[id] == 2 || (r->paths && st->scope[id] != 1))
         return 0;
     if (h->count && to <= h->last_end + 1) {
         if (h->grow_end == h->last_end)
@@ -599,11 +603,9 @@ static int scan_chunk(struct ivet_rules_stream *st, hs_stream_t *s, struct ivet_
     return 0;
 }
 
-int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n, struct ivet_err *err)
+/* Scans the next n bytes of the file (after the probe decided). */
+static int feed(struct ivet_rules_stream *st, const uint8_t *b, size_t n, struct ivet_err *err)
 {
-    const uint8_t *b = p;
-    if (!st->active)
-        return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
     if (st->pos >= st->max) {
         st->truncated = st->truncated || n > 0;
         return 0;
@@ -629,7 +631,7 @@ int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n
         st->chunk = b;
         st->chunklen = k;
         st->chunk_off = st->pos;
-        int rc = scan_chunk(st, st->s_all, err);
+        int rc = scan_chunk(st, st->s_main, err);
         if (rc == 0)
             rc = scan_chunk(st, st->s_scoped, err);
         if (rc < 0)
@@ -647,6 +649,74 @@ int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n
             return rc;
     }
     return 0;
+}
+
+/* Formats whose files get only the `binary = yes` rules: executables,
+ * compressed data, fonts, images, message catalogs, databases. A file counts
+ * as one of them when it starts with the format's magic and has a NUL byte in
+ * its first FORMAT_PROBE bytes (a script can begin with "MZ" or "BZh"; none
+ * of these headers is NUL-free). */
+static bool binary_format(const uint8_t *p, size_t n)
+{
+    static const struct { const char *m; size_t n; } magic[] = {
+        { "\x7f" "ELF", 4 },            /* ELF */
+        { "MZ", 2 },                    /* PE */
+        { "\xcf\xfa\xed\xfe", 4 }, { "\xce\xfa\xed\xfe", 4 },    /* Mach-O */
+        { "\xca\xfe\xba\xbe", 4 },    /* Java class, Mach-O universal */
+        { "\0asm", 4 },                 /* WebAssembly */
+        { "!<arch>\n", 8 },             /* ar (static libraries, .deb) */
+        { "\x1f\x8b", 2 },              /* gzip */
+        { "\x28\xb5\x2f\xfd", 4 },      /* zstd */
+        { "\xfd" "7zXZ", 5 },           /* xz */
+        { "BZh", 3 },                   /* bzip2 */
+        { "PK\x03\x04", 4 },            /* zip, jar, wheel */
+        { "\x89PNG", 4 }, { "\xff\xd8\xff", 3 }, { "GIF8", 4 }, { "RIFF", 4 },
+        { "\0\x01\0\0", 4 }, { "OTTO", 4 }, { "wOFF", 4 }, { "wOF2", 4 }, { "ttcf", 4 },
+        { "\xde\x12\x04\x95", 4 }, { "\x95\x04\x12\xde", 4 },  /* gettext .mo */
+        { "Xcur", 4 }, { "TZif", 4 }, { "SQLite format 3", 16 },
+        { "\x1a\x01", 2 }, { "\x1e\x02", 2 },                    /* terminfo */
+    };
+    if (!memchr(p, 0, n))
+        return false;
+    for (size_t i = 0; i < IVET_ARRAY_LEN(magic); i++)
+        if (n >= magic[i].n && memcmp(p, magic[i].m, magic[i].n) == 0)
+            return true;
+    /* CPython bytecode: two version bytes, then "\r\n" */
+    return n >= 16 && p[2] == '\r' && p[3] == '\n';
+}
+
+/* The probe is complete (or the file ended): open the stream of the rule set
+ * the file's format calls for and scan the bytes held so far. */
+static int decide(struct ivet_rules_stream *st, struct ivet_err *err)
+{
+    const struct ivet_ruleset *rs = st->rs;
+    st->decided = true;
+    hs_database_t *db = binary_format(st->probe, st->probelen) ? rs->db_bin : rs->db_text;
+    if (db && hs_open_stream(db, 0, &st->s_main) != HS_SUCCESS) {
+        st->active = false;
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory opening a rules stream");
+    }
+    return st->probelen ? feed(st, st->probe, st->probelen, err) : 0;
+}
+
+int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n, struct ivet_err *err)
+{
+    const uint8_t *b = p;
+    if (!st->active)
+        return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
+    if (!st->decided) {
+        size_t k = IVET_MIN(n, sizeof(st->probe) - st->probelen);
+        memcpy(st->probe + st->probelen, b, k);
+        st->probelen += k;
+        b += k;
+        n -= k;
+        if (st->probelen < sizeof(st->probe))
+            return 0;
+        int rc = decide(st, err);
+        if (rc < 0)
+            return rc;
+    }
+    return n ? feed(st, b, n, err) : 0;
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -682,14 +752,19 @@ int ivet_rules_stream_end(struct ivet_rules_stream *st, ivet_rule_hit_fn fn, voi
 {
     if (!st->active)
         return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
-    st->active = false;
     st->err = err;
+    if (!st->decided) {
+        int rc = decide(st, err);
+        if (rc < 0)
+            return rc;
+    }
+    st->active = false;
     st->chunk = NULL;
     st->chunklen = 0;
     st->chunk_off = st->pos;
     /* Closing flushes matches that end at the end of the data ("x$", "\b"). */
-    hs_stream_t *ss[] = { st->s_all, st->s_scoped };
-    st->s_all = st->s_scoped = NULL;
+    hs_stream_t *ss[] = { st->s_main, st->s_scoped };
+    st->s_main = st->s_scoped = NULL;
     for (size_t i = 0; i < IVET_ARRAY_LEN(ss); i++)
         if (ss[i] && hs_close_stream(ss[i], st->scratch, on_match, st) != HS_SUCCESS && st->cb_rc == 0)
             st->cb_rc = ivet_err_set(err, IVET_E_INTERNAL, "pattern scan failed at end of file");

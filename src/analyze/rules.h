@@ -46,6 +46,7 @@ struct ivet_rule {
     unsigned flags;             /* HS_FLAG_* applied to every pattern */
     bool have_severity;
     bool path_only;             /* no pattern: a non-empty file at `paths` is the hit */
+    bool binary;                /* also applies to binary files (ELF, archives, images) */
     const struct ivet_rule_validator *validator;
     double vparam;
     int keep;                   /* -1: evidence shown; 0..4: redacted keeping that many */

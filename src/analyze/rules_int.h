@@ -17,7 +17,8 @@ struct ivet_ruleset {
     bool compiled;
     struct ivet_check *checks;          /* contiguous catalog copy (strings borrowed) */
     /* Vectorscan databases; an id is a rule index (path db: 2*i include, 2*i+1 exclude). */
-    struct hs_database *db_all;         /* stream: rules that apply to every file */
+    struct hs_database *db_text;        /* stream: rules without `paths`, for text files */
+    struct hs_database *db_bin;         /* stream: those of them with `binary = yes` */
     struct hs_database *db_scoped;      /* stream: rules restricted by `paths` */
     struct hs_database *db_paths;       /* block: the path filters */
     /* Per rule, compiled on its first match (most rules never match): a

@@ -73,6 +73,7 @@ struct parser {
     const char *name, *listdir;
     unsigned line;
     struct ivet_rule *cur;      /* rule being filled, or NULL before the first [ID] */
+    bool have_binary;           /* cur has a `binary` key */
     struct ivet_err *err;
 };
 
@@ -297,6 +298,15 @@ static int rule_key(struct parser *ps, const char *k, const char *v)
         return set_str(ps, &r->paths, k, v);
     if (strcmp(k, "not_paths") == 0)
         return set_str(ps, &r->not_paths, k, v);
+    if (strcmp(k, "binary") == 0) {
+        if (ps->have_binary)
+            return perr(ps, "duplicate key '%s'", k);
+        if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+            return perr(ps, "binary must be 'yes' or 'no', not '%s'", v);
+        r->binary = strcmp(v, "yes") == 0;
+        ps->have_binary = true;
+        return 0;
+    }
     return perr(ps, "unknown key '%s'", k);
 }
 
@@ -371,6 +381,7 @@ static int rule_start(struct parser *ps, const char *id, size_t n)
     r->file = ivet_strdup(ps->name);
     rs->n++;
     ps->cur = r;
+    ps->have_binary = false;
     if (!r->check.id || !r->file)
         return ivet_err_set(ps->err, IVET_E_NOMEM, "out of memory loading rules");
     return 0;

@@ -111,6 +111,9 @@ static void test_rules_parse_errors_name_file_and_line(void **state)
     expect_parse_error("[A]\nseverity = low\ntitle = t\npattern = x\ncategory = misc\n", "unknown category");
     expect_parse_error("[A\n", "unterminated rule header");
     expect_parse_error("[A]\nseverity = low\ntitle = t\npattern = x\npaths = ((\n", "rule 'A' paths");
+    expect_parse_error("[A]\nseverity = low\ntitle = t\npattern = x\nbinary = maybe\n", "binary must be 'yes' or 'no'");
+    expect_parse_error("[A]\nseverity = low\ntitle = t\npattern = x\nbinary = no\nbinary = yes\n",
+                       "line 6: duplicate key 'binary'");
 }
 
 static void test_rules_list_becomes_literals(void **state)
@@ -199,7 +202,8 @@ static void test_rules_binary_file_has_no_line(void **state)
 {
     (void)state;
     struct ivet_err err = IVET_ERR_INIT;
-    struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
+    struct ivet_ruleset *rs = compile_text("[T-BIN]\nseverity = high\ntitle = t\nbinary = yes\n"
+                                           "pattern = stratum\\+tcp://\n", &err);
     assert_non_null(rs);
     char bin[200] = { 0x7f, 'E', 'L', 'F', 0, 0, '\n', '\n' };
     memcpy(bin + 50, "stratum+tcp://x.y", 17);
@@ -207,6 +211,69 @@ static void test_rules_binary_file_has_no_line(void **state)
     assert_int_equal(ivet_rules_scan_buffer(rs, "/bin/x", bin, sizeof(bin), 0, collect, &h, &err), 0);
     assert_int_equal(h.n, 1);
     assert_int_equal(h.line[0], 0);
+    ivet_rules_free(rs);
+    ivet_err_release(&err);
+}
+
+/* Rules without `binary = yes` skip files of a known binary format (magic and
+ * a NUL up front), whatever chunks the bytes come in; a NUL alone does not
+ * make a script binary, nor does a magic without a NUL. */
+static void test_rules_text_rules_skip_binary_formats(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
+    assert_non_null(rs);
+    static const struct { const char *head; size_t n; size_t want; } cases[] = {
+        { "\x7f" "ELF\x02\x01\x01\0\n", 9, 0 },       /* ELF */
+        { "\x1f\x8b\x08\0\0\0\0\0\n", 9, 0 },        /* gzip */
+        { "PK\x03\x04\x14\0\n", 7, 0 },                /* zip */
+        { "\x0d\x0d\x0d\x0a\0\0\0\0\n", 9, 0 },        /* CPython bytecode */
+        { "#!/bin/sh\n#\0\n", 14, 1 },                   /* a NUL alone */
+        { "MZ=1\n", 5, 1 },                               /* a magic alone */
+    };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(cases); i++) {
+        for (size_t chunk = 1; chunk <= 400; chunk += 399) {
+            char buf[400];
+            memset(buf, ' ', sizeof(buf));
+            memcpy(buf, cases[i].head, cases[i].n);
+            memcpy(buf + 300, "stratum+tcp://x.y\n", 18);
+            struct hits h = { 0 };
+            struct ivet_rules_stream *st = ivet_rules_stream_new(rs, &err);
+            assert_non_null(st);
+            assert_int_equal(ivet_rules_stream_begin(st, "/f", 0, &err), 0);
+            for (size_t o = 0; o < sizeof(buf); o += chunk)
+                assert_int_equal(ivet_rules_stream_data(st, buf + o, IVET_MIN(chunk, sizeof(buf) - o), &err), 0);
+            assert_int_equal(ivet_rules_stream_end(st, collect, &h, &err), 0);
+            ivet_rules_stream_free(st);
+            if (h.n != cases[i].want)
+                fail_msg("case %zu, chunk %zu: %zu hits", i, chunk, h.n);
+        }
+    }
+    /* a file shorter than the probe is decided at its end */
+    struct hits h = { 0 };
+    assert_int_equal(ivet_rules_scan_buffer(rs, "/f", "stratum+tcp://a.b", 17, 0, collect, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    ivet_rules_free(rs);
+    ivet_err_release(&err);
+}
+
+/* not_paths alone: every path but the excluded ones. */
+static void test_rules_not_paths_alone(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = compile_text("[T-NP]\nseverity = high\ntitle = t\nnot_paths = \\.so$\n"
+                                           "pattern = stratum\\+tcp://\n", &err);
+    assert_non_null(rs);
+    const char *text = "stratum+tcp://a.b\n";
+    struct hits h = { 0 };
+    assert_int_equal(ivet_rules_scan_buffer(rs, "/usr/lib/x.so", text, strlen(text), 0, collect, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(ivet_rules_scan_buffer(rs, "/etc/x", text, strlen(text), 0, collect, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(ivet_rules_scan_buffer(rs, NULL, text, strlen(text), 0, collect, &h, &err), 0);
+    assert_int_equal(h.n, 2);
     ivet_rules_free(rs);
     ivet_err_release(&err);
 }
@@ -562,6 +629,8 @@ int main(void)
         cmocka_unit_test(test_rules_match_split_across_every_chunk_boundary),
         cmocka_unit_test(test_rules_line_numbers_and_counts),
         cmocka_unit_test(test_rules_binary_file_has_no_line),
+        cmocka_unit_test(test_rules_text_rules_skip_binary_formats),
+        cmocka_unit_test(test_rules_not_paths_alone),
         cmocka_unit_test(test_rules_evidence_is_bounded),
         cmocka_unit_test(test_rules_truncate_at_cap),
         cmocka_unit_test(test_rules_paths_restrict_a_rule),
