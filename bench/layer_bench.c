@@ -2,7 +2,7 @@
  * walker that does no analysis, so the layer pipeline can be compared with
  * `igzip -dc` on the same bytes. Built and run by bench/scan.sh.
  *
- *   layer_bench [--pipelined] [--content] [--digest sha256:..] [--diff-id sha256:..] BLOB
+ *   layer_bench [--pipelined[=before|after]] [--content] [--digest sha256:..] [--diff-id sha256:..] BLOB
  *
  * --content asks for every file's bytes (each chunk is touched), as content
  * analyzers would; without it every entry is skipped after its header.
@@ -40,15 +40,17 @@ static const struct ivet_walker_ops ops = { on_entry, on_data, NULL };
 
 int main(int argc, char **argv)
 {
-    bool pipelined = false;
+    enum ivet_layer_split split = IVET_SPLIT_NONE;
     struct sink sink = { 0, false };
     struct ivet_layer_desc d;
     struct ivet_err err = IVET_ERR_INIT;
     const char *path = NULL;
     memset(&d, 0, sizeof(d));
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--pipelined") == 0)
-            pipelined = true;
+        if (strcmp(argv[i], "--pipelined") == 0 || strcmp(argv[i], "--pipelined=before") == 0)
+            split = IVET_SPLIT_BEFORE_DIFF_ID;
+        else if (strcmp(argv[i], "--pipelined=after") == 0)
+            split = IVET_SPLIT_AFTER_DIFF_ID;
         else if (strcmp(argv[i], "--content") == 0)
             sink.content = true;
         else if (strcmp(argv[i], "--digest") == 0 && i + 1 < argc) {
@@ -62,7 +64,7 @@ int main(int argc, char **argv)
             path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: layer_bench [--pipelined] [--content] [--digest D] [--diff-id D] BLOB\n");
+        fprintf(stderr, "usage: layer_bench [--pipelined[=before|after]] [--content] [--digest D] [--diff-id D] BLOB\n");
         return 2;
     }
     struct stat st;
@@ -72,12 +74,12 @@ int main(int argc, char **argv)
     }
     struct ivet_limits lim = ivet_limits_default();
     double t0 = ivet_now();
-    if (ivet_layer_scan(ivet_istream_open_file(path, &err), &d, &lim, pipelined, &ops, &sink,
+    if (ivet_layer_scan(ivet_istream_open_file(path, &err), &d, &lim, split, &ops, &sink,
                         &err) < 0)
         goto fail;
     double dt = ivet_now() - t0;
     printf("%s%s wall %.3f s, tar %llu bytes, %llu entries, %.0f U MB/s, %.0f C MB/s (%s)\n",
-           pipelined ? "pipelined" : "single", sink.content ? "+content" : "", dt,
+           split == IVET_SPLIT_NONE ? "single" : split == IVET_SPLIT_BEFORE_DIFF_ID ? "pipelined, split before diff_id" : "pipelined, split after diff_id", sink.content ? "+content" : "", dt,
            (unsigned long long)d.tar_bytes, (unsigned long long)d.entries, d.tar_bytes / dt / 1e6,
            (double)st.st_size / dt / 1e6, ivet_compression_name(d.compression));
     return 0;

@@ -3,18 +3,23 @@
 # `igzip -dc > /dev/null` (ISA-L decompression alone) on the same layer bytes.
 #
 # Builds, on tmpfs (inputs in the ordinary page cache go cold on this kind of
-# VM), a single-layer OCI image from the host's /usr (bin, sbin, include,
-# libexec, share minus docs and locales; pigz -6) and a 3-layer variant of the
-# same files, then times:
+# VM), a single-layer OCI image from a debootstrap minbase tree plus the host's
+# /usr (bin, sbin, include, libexec, share minus docs and locales; pigz -6) and a
+# 3-layer variant of the same files (the tree; usr/bin, sbin, libexec, include;
+# usr/share), then times:
 #   - the floor, igzip -dc, per image
 #   - bench/layer_bench (ivet_layer_scan alone, no analysis): one thread,
-#     pipelined, pipelined with every file's content delivered
+#     pipelined with the thread split before and after the diff_id digest,
+#     each also with every file's content delivered
 #   - imagevet scan --no-content and imagevet scan, with --threads 1 and 2
 # Each row is the best of REPS runs (wall time) with the peak RSS of the
 # process (/usr/bin/time). Results go to bench/results/scan-<date>.md.
 #
 #   bench/scan.sh            REPS=2 by default; BENCH_DIR=/dev/shm/imagevet-bench
 #   KEEP=1 bench/scan.sh     keep the generated images for the next run
+#   DEBOOTSTRAP_TREE=DIR     the minbase tree; default: the one the e2e fixtures
+#                            keep (BUILD/fixtures/.work/rootfs-debian-*), made
+#                            by tests/e2e/make-fixtures.sh when missing
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,20 +47,39 @@ cc -O2 -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$ROOT/src" "$ROOT/bench/layer
   libhs yara sqlite3 yaml-0.1 libmicrohttpd) -lpthread -lm -lstdc++ -o "$BENCH_BIN"
 
 # ---- inputs
-SETS=(single "usr/bin usr/sbin usr/include usr/libexec usr/share"
-      l1 "usr/bin usr/sbin usr/libexec" l2 "usr/include" l3 "usr/share")
-make_tar() {   # name paths...
+TREE=${DEBOOTSTRAP_TREE:-}
+if [ -z "$TREE" ]; then
+  TREE=$(ls -d "$BUILD"/fixtures/.work/rootfs-debian-* 2>/dev/null | grep -v '\.done$' | head -1 || true)
+  if [ -z "$TREE" ]; then
+    "$ROOT/tests/e2e/make-fixtures.sh" "$BUILD/fixtures" >&2 || die "make-fixtures.sh failed"
+    TREE=$(ls -d "$BUILD"/fixtures/.work/rootfs-debian-* | grep -v '\.done$' | head -1)
+  fi
+fi
+[ -d "$TREE/usr/bin" ] || die "no debootstrap tree at '$TREE' (set DEBOOTSTRAP_TREE)"
+# name: "tree" for the debootstrap tree, then paths under the host's /
+SETS=(single "tree usr/bin usr/sbin usr/include usr/libexec usr/share"
+      l1 "tree" l2 "usr/bin usr/sbin usr/libexec usr/include" l3 "usr/share")
+make_tar() {   # name [tree] paths...
   local name=$1; shift
   [ -s "$WORK/$name.tar.gz" ] && return 0
-  # shellcheck disable=SC2086
-  tar -C / --sort=name --numeric-owner --exclude=usr/share/doc --exclude=usr/share/locale \
-    -cf "$WORK/$name.tar" $* 2>/dev/null || [ -s "$WORK/$name.tar" ] || die "tar $name failed"
+  local tf=$WORK/$name.tar topt=(--sort=name --numeric-owner --exclude=usr/share/doc --exclude=usr/share/locale)
+  rm -f "$tf"
+  if [ "$1" = tree ]; then
+    shift
+    # shellcheck disable=SC2012
+    tar -C "$TREE" "${topt[@]}" -cf "$tf" $(ls -A "$TREE") || die "tar of $TREE failed"
+  fi
+  if [ $# -gt 0 ]; then
+    # shellcheck disable=SC2086
+    tar -C / "${topt[@]}" -rf "$tf" $* 2>/dev/null || [ -s "$tf" ] || die "tar $name failed"
+  fi
   pigz -6 -c "$WORK/$name.tar" > "$WORK/$name.tar.gz"
   # tar size and diff_id, kept so the tar itself need not stay in memory
   echo "$(stat -c %s "$WORK/$name.tar") sha256:$(sha256sum "$WORK/$name.tar" | cut -c1-64)" \
     > "$WORK/$name.meta"
 }
-for ((i = 0; i < ${#SETS[@]}; i += 2)); do make_tar "${SETS[i]}" "${SETS[i+1]}"; done
+# shellcheck disable=SC2086
+for ((i = 0; i < ${#SETS[@]}; i += 2)); do make_tar "${SETS[i]}" ${SETS[i+1]}; done
 
 # An OCI layout per image; blobs are hard links to the files above.
 python3 - "$WORK" <<'PY'
@@ -140,8 +164,10 @@ measure() {   # label ubytes cmd...: best wall of REPS, peak RSS of that run
 OPTS=(scan --quiet --offline --format json -o /dev/null --cache-dir "$WORK/cache")
 measure "floor: igzip -dc (1 layer)" "$TAR1" sh -c "igzip -dc '$WORK/single.tar.gz' > /dev/null"
 measure "layer_bench, one thread" "$TAR1" "$BENCH_BIN" --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
-measure "layer_bench, pipelined" "$TAR1" "$BENCH_BIN" --pipelined --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
-measure "layer_bench, pipelined, all content" "$TAR1" "$BENCH_BIN" --pipelined --content --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+for at in before after; do
+  measure "layer_bench, pipelined, split $at diff_id" "$TAR1" "$BENCH_BIN" --pipelined=$at --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+  measure "layer_bench, pipelined, split $at diff_id, all content" "$TAR1" "$BENCH_BIN" --pipelined=$at --content --digest "$DIGEST1" --diff-id "$DIFF1" "$WORK/single.tar.gz"
+done
 for th in 1 2; do
   measure "imagevet scan --no-content --threads $th (1 layer)" "$TAR1" "$IMAGEVET" "${OPTS[@]}" --no-content --threads "$th" "oci:$WORK/single.oci:bench"
   measure "imagevet scan --threads $th (1 layer)" "$TAR1" "$IMAGEVET" "${OPTS[@]}" --threads "$th" "oci:$WORK/single.oci:bench"

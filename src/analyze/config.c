@@ -94,21 +94,21 @@ static int classify_credential_file(const char *path)
     static const char *const exts[] = { ".secret", ".ovpn", ".private_key", ".cscfg", ".rdp", ".p12",
                                         ".pfx", ".keystore", ".jks", ".ppk" };
     const char *b = base_name(path);
-    if (in_vendor_tree(path))
-        return 0;
-    for (size_t i = 0; i < IVET_ARRAY_LEN(keys); i++)
+    int c = 0;
+    for (size_t i = 0; i < IVET_ARRAY_LEN(keys) && !c; i++)
         if (!strcmp(b, keys[i]))
-            return 2;
-    for (size_t i = 0; i < IVET_ARRAY_LEN(creds); i++)
+            c = 2;
+    for (size_t i = 0; i < IVET_ARRAY_LEN(creds) && !c; i++)
         if (!strcmp(b, creds[i]))
-            return 1;
-    for (size_t i = 0; i < IVET_ARRAY_LEN(exts); i++)
+            c = 1;
+    for (size_t i = 0; i < IVET_ARRAY_LEN(exts) && !c; i++)
         if (ivet_endswith(b, exts[i]))
-            return 1;
-    if (ivet_endswith(path, "/.aws/credentials") || ivet_endswith(path, "/.docker/config.json") ||
-        ivet_endswith(path, "/.kube/config") || ivet_endswith(path, "/.ssh/id_rsa"))
-        return 1;
-    return 0;
+            c = 1;
+    if (!c && (ivet_endswith(path, "/.aws/credentials") || ivet_endswith(path, "/.docker/config.json") ||
+               ivet_endswith(path, "/.kube/config") || ivet_endswith(path, "/.ssh/id_rsa")))
+        c = 1;
+    /* the (costlier) tree test only for names that matched */
+    return c && !in_vendor_tree(path) ? c : 0;
 }
 
 static int cfg_on_entry(struct ivet_lctx *lx, void *state, const struct ivet_entry *e, struct ivet_err *err)
@@ -135,7 +135,7 @@ static int cfg_on_entry(struct ivet_lctx *lx, void *state, const struct ivet_ent
         if (c)
             r = ivet_lctx_finding(lx, c == 2 ? "CONF-PRIVATE-KEY-FILE" : "CONF-CREDENTIAL-FILE", e->path, 0,
                                   NULL, err);
-        else if (!in_vendor_tree(e->path) && !strcmp(base_name(e->path), ".DS_Store"))
+        else if (!strcmp(base_name(e->path), ".DS_Store") && !in_vendor_tree(e->path))
             r = ivet_lctx_finding(lx, "CONF-UNNECESSARY-FILE", e->path, 0, NULL, err);
     } else if (e->type == IVET_ENTRY_DIR && !strcmp(base_name(e->path), ".git") && !in_vendor_tree(e->path)) {
         r = ivet_lctx_finding(lx, "CONF-UNNECESSARY-FILE", e->path, 0, "version-control metadata", err);

@@ -106,6 +106,11 @@ struct ivet_istream_ops {
     /* read up to n bytes; 0 at EOF; -code on failure (and sets *err) */
     ssize_t (*read)(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err);
     void (*close)(struct ivet_istream *s);  /* frees s and its input */
+    /* Optional, for streams that hold their bytes in a buffer of their own:
+     * like read, but may point *p into that buffer (valid until the next call
+     * on the stream) instead of copying; else it reads into buf, *p = buf. */
+    ssize_t (*borrow)(struct ivet_istream *s, const void **p, void *buf, size_t n,
+                      struct ivet_err *err);
 };
 struct ivet_istream {
     const struct ivet_istream_ops *ops;
@@ -117,6 +122,11 @@ struct ivet_istream {
 void ivet_istream_init(struct ivet_istream *s, const struct ivet_istream_ops *ops);
 /* Reads up to n bytes: 0 at EOF, -code on failure (err set). */
 ssize_t ivet_istream_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err);
+/* Like ivet_istream_read, without a copy where the stream allows: *p points
+ * at the bytes, in buf or in the stream's own buffer (valid until the next
+ * call on s). */
+ssize_t ivet_istream_borrow(struct ivet_istream *s, const void **p, void *buf, size_t n,
+                            struct ivet_err *err);
 /* Reads exactly n bytes; a short stream is IVET_E_FORMAT ("truncated"). */
 int ivet_istream_read_full(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err);
 /* Reads and discards to EOF (so digest wrappers see every byte). */

@@ -21,13 +21,8 @@ static ssize_t replay(struct ivet_istream *s, struct ivet_err *err)
     return s->failed;
 }
 
-ssize_t ivet_istream_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+static ssize_t done_read(struct ivet_istream *s, ssize_t r, struct ivet_err *err)
 {
-    if (s->failed)
-        return replay(s, err);
-    if (n == 0)
-        return 0;
-    ssize_t r = s->ops->read(s, buf, n, err);
     if (r < 0) {
         s->failed = (int)r;
         ivet_err_set(&s->ferr, err->code ? err->code : IVET_E_INTERNAL, "%s", ivet_err_msg(err));
@@ -35,6 +30,28 @@ ssize_t ivet_istream_read(struct ivet_istream *s, void *buf, size_t n, struct iv
     }
     s->pos += (uint64_t)r;
     return r;
+}
+
+ssize_t ivet_istream_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+{
+    if (s->failed)
+        return replay(s, err);
+    if (n == 0)
+        return 0;
+    return done_read(s, s->ops->read(s, buf, n, err), err);
+}
+
+ssize_t ivet_istream_borrow(struct ivet_istream *s, const void **p, void *buf, size_t n,
+                            struct ivet_err *err)
+{
+    *p = buf;
+    if (s->failed)
+        return replay(s, err);
+    if (n == 0)
+        return 0;
+    if (!s->ops->borrow)
+        return done_read(s, s->ops->read(s, buf, n, err), err);
+    return done_read(s, s->ops->borrow(s, p, buf, n, err), err);
 }
 
 int ivet_istream_read_full(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
@@ -224,14 +241,11 @@ struct digest_stream {
     char *what;
 };
 
-static ssize_t digest_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+/* Hashes what the input gave (r bytes at p); checks the digest at EOF. */
+static ssize_t digest_account(struct digest_stream *d, const void *p, ssize_t r, struct ivet_err *err)
 {
-    struct digest_stream *d = (struct digest_stream *)s;
-    if (d->done)
-        return 0;
-    ssize_t r = ivet_istream_read(d->in, buf, n, err);
     if (r > 0) {
-        ivet_sha256_update(d->h, buf, (size_t)r);
+        ivet_sha256_update(d->h, p, (size_t)r);
         return r;
     }
     if (r < 0)
@@ -247,6 +261,24 @@ static ssize_t digest_read(struct ivet_istream *s, void *buf, size_t n, struct i
     return 0;
 }
 
+static ssize_t digest_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+{
+    struct digest_stream *d = (struct digest_stream *)s;
+    if (d->done)
+        return 0;
+    return digest_account(d, buf, ivet_istream_read(d->in, buf, n, err), err);
+}
+
+static ssize_t digest_borrow(struct ivet_istream *s, const void **p, void *buf, size_t n,
+                             struct ivet_err *err)
+{
+    struct digest_stream *d = (struct digest_stream *)s;
+    if (d->done)
+        return 0;
+    ssize_t r = ivet_istream_borrow(d->in, p, buf, n, err);
+    return digest_account(d, *p, r, err);
+}
+
 static void digest_close(struct ivet_istream *s)
 {
     struct digest_stream *d = (struct digest_stream *)s;
@@ -256,7 +288,7 @@ static void digest_close(struct ivet_istream *s)
     ivet_free(d);
 }
 
-static const struct ivet_istream_ops digest_ops = { digest_read, digest_close };
+static const struct ivet_istream_ops digest_ops = { digest_read, digest_close, digest_borrow };
 
 struct ivet_istream *ivet_istream_digest(struct ivet_istream *in, const struct ivet_digest *expect,
                                          const char *what, struct ivet_digest *got,

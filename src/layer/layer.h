@@ -49,7 +49,8 @@ struct ivet_istream *ivet_istream_decompress(struct ivet_istream *in, enum ivet_
  * of buffers (8 x 1 MiB), so the stages before and after it use two cores.
  * `in` is only touched by that thread until close(). Upstream failures reach
  * the reader after the bytes before them, with their code and message.
- * close() stops and joins the thread, also when the reader stopped early. */
+ * close() stops and joins the thread, also when the reader stopped early.
+ * ivet_istream_borrow on it lends the ring's bytes without a copy. */
 struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err *err);
 
 enum ivet_entry_type {
@@ -105,6 +106,15 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
                      const struct ivet_limits *lim, struct ivet_tar_stats *st,
                      struct ivet_err *err);
 
+/* Where ivet_layer_scan splits its stages over two threads. */
+enum ivet_layer_split {
+    IVET_SPLIT_NONE = 0,                /* every stage on the calling thread */
+    IVET_SPLIT_BEFORE_DIFF_ID,          /* helper: read, blob digest, decompression;
+                                         * caller: diff_id digest, tar walk, walker */
+    IVET_SPLIT_AFTER_DIFF_ID,           /* the helper also computes the diff_id digest */
+};
+#define IVET_SPLIT_COUNT 3
+
 /* One pass over one layer blob: limit(max_layer_compressed, declared size)
  * -> digest(blob, when d->have_digest) -> decompress -> digest(diff_id, when
  * set) -> tar walk. `blob` is consumed. d->compression, d->tar_bytes and
@@ -112,11 +122,11 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
  * mismatch is IVET_E_DIGEST naming "layer blob 'sha256:..'" or "layer
  * 'sha256:..' (diff_id)", and whatever the walker collected must then be
  * thrown away by the caller. Errors of the walk itself are wrapped with
- * "layer 'sha256:..'". `pipelined` splits the stages over two threads:
- * read, blob digest, decompression and the diff_id digest on a helper
- * thread; the tar walk and the walker on the calling one. lim NULL = defaults. */
+ * "layer 'sha256:..'". `split` places the thread split (bench/results/scan-*.md
+ * measures both points: which half is heavier depends on the walker's work).
+ * lim NULL = defaults. */
 int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
-                    const struct ivet_limits *lim, bool pipelined,
+                    const struct ivet_limits *lim, enum ivet_layer_split split,
                     const struct ivet_walker_ops *ops, void *ctx, struct ivet_err *err);
 
 /* ---- merge.c: the overlay view. Layers are applied bottom-up. */

@@ -12,7 +12,7 @@ static bool digest_known(const struct ivet_digest *d)
 }
 
 int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
-                    const struct ivet_limits *lim, bool pipelined,
+                    const struct ivet_limits *lim, enum ivet_layer_split split,
                     const struct ivet_walker_ops *ops, void *ctx, struct ivet_err *err)
 {
     struct ivet_limits deflim;
@@ -38,15 +38,14 @@ int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
     if (have_blob)
         s = ivet_istream_digest(s, &d->digest, blob_what, NULL, err);
     s = ivet_istream_decompress(s, IVET_COMPRESSION_DETECT, lim, blob_what, &d->compression, err);
+    if (split == IVET_SPLIT_BEFORE_DIFF_ID)
+        s = ivet_istream_pipe(s, err);
     /* An uncompressed blob already proved these very bytes. */
     bool same_bytes = have_blob && have_diff && d->compression == IVET_COMPRESSION_NONE &&
                       ivet_digest_eq(&d->digest, &d->diff_id);
     if (have_diff && !same_bytes)
         s = ivet_istream_digest(s, &d->diff_id, tar_what, NULL, err);
-    /* The split: blob read, its digest, inflate and the diff_id digest above
-     * (about as much work as what follows); tar walk and analyzers below, on
-     * the calling thread. Measured in bench/results/scan-*.md. */
-    if (pipelined)
+    if (split == IVET_SPLIT_AFTER_DIFF_ID)
         s = ivet_istream_pipe(s, err);
     if (!s)
         return -(err->code ? (int)err->code : IVET_E_INTERNAL);

@@ -1,6 +1,7 @@
 /* pipe.c: runs an upstream istream on its own thread and hands its bytes to
  * the reader through a bounded ring of buffers, so the stages above and below
- * the pipe use two cores. It moves bytes and errors; it does not look at them. */
+ * the pipe use two cores. It moves bytes and errors; it does not look at them.
+ * The reader may borrow a slot's bytes instead of copying them. */
 #include "layer/layer.h"
 
 #include <errno.h>
@@ -24,6 +25,8 @@ struct pipe_stream {
     struct slot slot[SLOTS];
     unsigned head, count;               /* filled slots: head .. head+count-1 */
     size_t head_off;                    /* bytes of the head slot already read */
+    bool lent;                          /* the head slot is read to its end but was
+                                         * borrowed: freed at the reader's next call */
     bool eof, stop;
     struct ivet_err perr;               /* the producer's failure, if any */
 };
@@ -57,14 +60,16 @@ static void *producer(void *arg)
         if (stop)
             break;
         /* The tail slot is ours until it is published: no lock while reading. */
-        ssize_t r = fill_slot(p, p->slot[tail].buf, &err);
+        struct slot *sl = &p->slot[tail];
+        ssize_t r = fill_slot(p, sl->buf, &err);
+        if (r > 0)
+            sl->len = (size_t)r;
         pthread_mutex_lock(&p->mu);
         if (r < 0) {
             ivet_err_move(&p->perr, &err);
             if (p->perr.code == IVET_OK)
                 ivet_err_set(&p->perr, IVET_E_INTERNAL, "pipe: upstream failed without an error");
         } else if (r > 0) {
-            p->slot[tail].len = (size_t)r;
             p->count++;
         }
         if (r < (ssize_t)SLOT_SIZE)
@@ -79,10 +84,24 @@ static void *producer(void *arg)
     return NULL;
 }
 
-static ssize_t pipe_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+/* With p->mu held: hands the head slot back to the producer. */
+static void release_head(struct pipe_stream *p)
 {
-    struct pipe_stream *p = (struct pipe_stream *)s;
+    p->head = (p->head + 1) % SLOTS;
+    p->head_off = 0;
+    p->count--;
+    p->lent = false;
+    pthread_cond_signal(&p->not_full);
+}
+
+/* Waits for bytes and takes up to n of the head slot: *at points at them,
+ * valid until the reader's next call (the head slot is the reader's until
+ * released, and a slot read to its end goes back only at that next call). */
+static ssize_t take(struct pipe_stream *p, const uint8_t **at, size_t n, struct ivet_err *err)
+{
     pthread_mutex_lock(&p->mu);
+    if (p->lent)
+        release_head(p);
     while (p->count == 0 && !p->eof)
         pthread_cond_wait(&p->not_empty, &p->mu);
     if (p->count == 0) {
@@ -93,29 +112,41 @@ static ssize_t pipe_read(struct ivet_istream *s, void *buf, size_t n, struct ive
         return rc;
     }
     struct slot *sl = &p->slot[p->head];
-    size_t off = p->head_off;
-    pthread_mutex_unlock(&p->mu);
-
-    /* The head slot stays ours until it is released below. */
-    size_t k = IVET_MIN(n, sl->len - off);
-    memcpy(buf, sl->buf + off, k);
-
-    pthread_mutex_lock(&p->mu);
+    size_t k = IVET_MIN(n, sl->len - p->head_off);
+    *at = sl->buf + p->head_off;
     p->head_off += k;
-    if (p->head_off == sl->len) {
-        p->head = (p->head + 1) % SLOTS;
-        p->head_off = 0;
-        p->count--;
-        pthread_cond_signal(&p->not_full);
-    }
+    if (p->head_off == sl->len)
+        p->lent = true;
     pthread_mutex_unlock(&p->mu);
     return (ssize_t)k;
 }
 
-static void free_slots(struct pipe_stream *p)
+static ssize_t pipe_read(struct ivet_istream *s, void *buf, size_t n, struct ivet_err *err)
+{
+    struct pipe_stream *p = (struct pipe_stream *)s;
+    const uint8_t *at;
+    ssize_t k = take(p, &at, n, err);
+    if (k > 0)
+        memcpy(buf, at, (size_t)k);
+    return k;
+}
+
+static ssize_t pipe_borrow(struct ivet_istream *s, const void **out, void *buf, size_t n,
+                           struct ivet_err *err)
+{
+    (void)buf;
+    struct pipe_stream *p = (struct pipe_stream *)s;
+    const uint8_t *at = NULL;
+    ssize_t k = take(p, &at, n, err);
+    *out = at;
+    return k;
+}
+
+static void free_pipe(struct pipe_stream *p)
 {
     for (unsigned i = 0; i < SLOTS; i++)
         ivet_free(p->slot[i].buf);
+    ivet_free(p);
 }
 
 static void pipe_close(struct ivet_istream *s)
@@ -131,11 +162,10 @@ static void pipe_close(struct ivet_istream *s)
     pthread_cond_destroy(&p->not_empty);
     pthread_cond_destroy(&p->not_full);
     ivet_err_release(&p->perr);
-    free_slots(p);
-    ivet_free(p);
+    free_pipe(p);
 }
 
-static const struct ivet_istream_ops pipe_ops = { pipe_read, pipe_close };
+static const struct ivet_istream_ops pipe_ops = { pipe_read, pipe_close, pipe_borrow };
 
 struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err *err)
 {
@@ -158,8 +188,7 @@ struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err 
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->not_empty);
         pthread_cond_destroy(&p->not_full);
-        free_slots(p);
-        ivet_free(p);
+        free_pipe(p);
         ivet_istream_close(in);
         errno = e;
         ivet_err_sys(err, IVET_E_INTERNAL, "cannot start the pipeline thread");
@@ -168,8 +197,7 @@ struct ivet_istream *ivet_istream_pipe(struct ivet_istream *in, struct ivet_err 
     return &p->base;
 nomem:
     if (p)
-        free_slots(p);
-    ivet_free(p);
+        free_pipe(p);
     ivet_istream_close(in);
     ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     return NULL;

@@ -37,7 +37,8 @@ struct walk {
 static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
 {
     struct walk *w = arg;
-    ssize_t r = ivet_istream_read(w->s, w->buf, READ_SIZE, w->err);
+    const void *p;
+    ssize_t r = ivet_istream_borrow(w->s, &p, w->buf, READ_SIZE, w->err);
     if (r < 0) {
         w->stream_failed = true;
         archive_set_error(a, EIO, "stream failed");
@@ -46,7 +47,7 @@ static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
     if (r == 0)
         w->eof = true;
     w->bytes += (uint64_t)r;
-    *out = w->buf;
+    *out = p;
     return (la_ssize_t)r;
 }
 
@@ -73,10 +74,13 @@ static enum ivet_entry_type entry_type(struct archive_entry *ae)
     return IVET_ENTRY_OTHER;
 }
 
-/* The name as the archive has it: the locale form, else the UTF-8 form. */
-static const char *raw_name(const char *mbs, const char *utf8)
+/* The name as the archive has it: the locale form, else the UTF-8 form
+ * (asked for only when needed: it converts through wide characters). */
+static const char *raw_name(struct archive_entry *ae, const char *(*mbs)(struct archive_entry *),
+                            const char *(*utf8)(struct archive_entry *))
 {
-    return mbs ? mbs : utf8;
+    const char *s = mbs(ae);
+    return s ? s : utf8(ae);
 }
 
 static int nomem(struct walk *w)
@@ -112,7 +116,7 @@ static int whiteout(struct walk *w)
 
 static int make_entry(struct walk *w, struct archive_entry *ae)
 {
-    const char *name = raw_name(archive_entry_pathname(ae), archive_entry_pathname_utf8(ae));
+    const char *name = raw_name(ae, archive_entry_pathname, archive_entry_pathname_utf8);
     if (!name)
         return ivet_err_set(w->err, IVET_E_FORMAT, "entry %llu has no readable name",
                             (unsigned long long)w->count);
@@ -136,9 +140,9 @@ static int make_entry(struct walk *w, struct archive_entry *ae)
     w->e.type = entry_type(ae);
     const char *target = NULL;
     if (w->e.type == IVET_ENTRY_HARDLINK)
-        target = raw_name(archive_entry_hardlink(ae), archive_entry_hardlink_utf8(ae));
+        target = raw_name(ae, archive_entry_hardlink, archive_entry_hardlink_utf8);
     else if (w->e.type == IVET_ENTRY_SYMLINK)
-        target = raw_name(archive_entry_symlink(ae), archive_entry_symlink_utf8(ae));
+        target = raw_name(ae, archive_entry_symlink, archive_entry_symlink_utf8);
     if (target) {
         size_t tlen = strlen(target);
         if (tlen > w->lim->max_path)

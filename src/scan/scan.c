@@ -106,9 +106,12 @@ static int prepare_jobs(struct scan *s, struct ivet_err *err)
         job->totals = &s->totals;
         job->desc = &img->layers[l];
         job->opts = s->opts;
-        /* With spare cores, split each layer's pass over two threads:
-         * inflate on one, hashing of the tar, tar walk and analyzers on the other. */
-        job->pipelined = threads > 1;
+        /* With spare cores, split each layer's pass over two threads: read,
+         * blob digest and inflate on one; the tar's digest, the walk and the
+         * analyzers on the other. With content rules cheap on binaries, that
+         * split beats hashing the tar on the inflating thread, with content
+         * analysis on and off (bench/results/scan-*.md). */
+        job->split = threads > 1 ? IVET_SPLIT_BEFORE_DIFF_ID : IVET_SPLIT_NONE;
         job->nanalyzers = s->nanalyzers;
         job->lctx = ivet_calloc(s->nanalyzers ? s->nanalyzers : 1, sizeof(*job->lctx));
         job->states = ivet_calloc(s->nanalyzers ? s->nanalyzers : 1, sizeof(void *));

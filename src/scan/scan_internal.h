@@ -33,7 +33,7 @@ struct scan_job {
     struct ivet_source *src;
     struct ivet_layer_desc *desc;
     const struct ivet_scan_opts *opts;
-    bool pipelined;
+    enum ivet_layer_split split;
     size_t nanalyzers;
     struct ivet_lctx *lctx;             /* one per analyzer */
     void **states;                      /* one per analyzer */

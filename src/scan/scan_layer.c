@@ -194,7 +194,7 @@ int scan_layer_run(struct scan_job *job)
     blob = scan_count_stream(blob, job, err);
     if (!blob)
         return -(int)(err->code ? err->code : IVET_E_INTERNAL);
-    r = ivet_layer_scan(blob, job->desc, &job->opts->limits, job->pipelined, &walker, job, err);
+    r = ivet_layer_scan(blob, job->desc, &job->opts->limits, job->split, &walker, job, err);
     if (r < 0)
         return r;
     for (size_t i = 0; i < job->nanalyzers; i++) {

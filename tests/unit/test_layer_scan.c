@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct layer {
     uint8_t *tar, *blob;
@@ -61,11 +62,11 @@ static void free_layer(struct layer *l)
     free(l->blob);
 }
 
-static int scan(struct layer *l, bool pipelined, size_t chunk, const struct ivet_limits *lim,
+static int scan(struct layer *l, int split, size_t chunk, const struct ivet_limits *lim,
                 struct tu_walk *w, struct ivet_err *err)
 {
     struct ivet_istream *s = ivet_istream_from_mem(l->blob, l->blob_len, chunk, err);
-    return ivet_layer_scan(s, &l->d, lim, pipelined, &tu_walk_ops, w, err);
+    return ivet_layer_scan(s, &l->d, lim, (enum ivet_layer_split)split, &tu_walk_ops, w, err);
 }
 
 static void assert_same_walk(const struct tu_walk *a, const struct tu_walk *b)
@@ -93,7 +94,7 @@ static void test_scan_fills_the_descriptor(void **state)
         make_layer(&l, kinds[k]);
         struct tu_walk w;
         tu_walk_init(&w);
-        assert_int_equal(scan(&l, false, 0, NULL, &w, &err), 0);
+        assert_int_equal(scan(&l, IVET_SPLIT_NONE, 0, NULL, &w, &err), 0);
         assert_int_equal(l.d.compression, want[k]);
         assert_int_equal(l.d.tar_bytes, l.tar_len);
         assert_int_equal(l.d.entries, 5);
@@ -117,19 +118,22 @@ static void test_pipelined_and_not_give_identical_results(void **state)
             struct ivet_err err = IVET_ERR_INIT;
             struct layer l;
             make_layer(&l, kinds[k]);
-            struct tu_walk a, b;
+            struct tu_walk a;
             tu_walk_init(&a);
-            tu_walk_init(&b);
-            assert_int_equal(scan(&l, false, chunks[c], NULL, &a, &err), 0);
+            assert_int_equal(scan(&l, IVET_SPLIT_NONE, chunks[c], NULL, &a, &err), 0);
             struct ivet_layer_desc d1 = l.d;
-            assert_int_equal(scan(&l, true, chunks[c], NULL, &b, &err), 0);
-            assert_int_equal(d1.tar_bytes, l.d.tar_bytes);
-            assert_int_equal(d1.entries, l.d.entries);
-            assert_int_equal(d1.compression, l.d.compression);
-            assert_false(a.bad_order || b.bad_order);
-            assert_same_walk(&a, &b);
+            for (int split = IVET_SPLIT_BEFORE_DIFF_ID; split < IVET_SPLIT_COUNT; split++) {
+                struct tu_walk b;
+                tu_walk_init(&b);
+                assert_int_equal(scan(&l, split, chunks[c], NULL, &b, &err), 0);
+                assert_int_equal(d1.tar_bytes, l.d.tar_bytes);
+                assert_int_equal(d1.entries, l.d.entries);
+                assert_int_equal(d1.compression, l.d.compression);
+                assert_false(a.bad_order || b.bad_order);
+                assert_same_walk(&a, &b);
+                tu_walk_free(&b);
+            }
             tu_walk_free(&a);
-            tu_walk_free(&b);
             free_layer(&l);
         }
     }
@@ -138,14 +142,14 @@ static void test_pipelined_and_not_give_identical_results(void **state)
 static void test_blob_digest_mismatch_names_the_blob(void **state)
 {
     (void)state;
-    for (int pipelined = 0; pipelined < 2; pipelined++) {
+    for (int split = 0; split < IVET_SPLIT_COUNT; split++) {
         struct ivet_err err = IVET_ERR_INIT;
         struct layer l;
         make_layer(&l, 'g');
         ivet_sha256("something else", 14, &l.d.digest);
         struct tu_walk w;
         tu_walk_init(&w);
-        assert_int_equal(scan(&l, pipelined, 0, NULL, &w, &err), -IVET_E_DIGEST);
+        assert_int_equal(scan(&l, split, 0, NULL, &w, &err), -IVET_E_DIGEST);
         char want[128];
         snprintf(want, sizeof(want), "layer blob '%s'", l.d.digest.text);
         assert_non_null(strstr(err.msg, want));
@@ -161,14 +165,14 @@ static void test_diff_id_mismatch_names_the_diff_id(void **state)
     (void)state;
     const char kinds[] = { 'g', 'n' };
     for (size_t k = 0; k < 2; k++) {
-        for (int pipelined = 0; pipelined < 2; pipelined++) {
+        for (int split = 0; split < IVET_SPLIT_COUNT; split++) {
             struct ivet_err err = IVET_ERR_INIT;
             struct layer l;
             make_layer(&l, kinds[k]);
             ivet_sha256("another tar", 11, &l.d.diff_id);
             struct tu_walk w;
             tu_walk_init(&w);
-            assert_int_equal(scan(&l, pipelined, 0, NULL, &w, &err), -IVET_E_DIGEST);
+            assert_int_equal(scan(&l, split, 0, NULL, &w, &err), -IVET_E_DIGEST);
             char want[128];
             snprintf(want, sizeof(want), "layer '%s' (diff_id)", l.d.diff_id.text);
             assert_non_null(strstr(err.msg, want));
@@ -191,7 +195,7 @@ static void test_altered_plain_layer_is_caught(void **state)
     l.blob[700] ^= 1;                   /* inside etc/os-release's content */
     struct tu_walk w;
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, true, 0, NULL, &w, &err), -IVET_E_DIGEST);
+    assert_int_equal(scan(&l, IVET_SPLIT_BEFORE_DIFF_ID, 0, NULL, &w, &err), -IVET_E_DIGEST);
     assert_non_null(strstr(err.msg, "layer blob"));
     ivet_err_release(&err);
     tu_walk_free(&w);
@@ -209,11 +213,11 @@ static void test_no_blob_digest_checks_the_diff_id(void **state)
     ivet_sha256("ignored", 7, &l.d.digest);
     struct tu_walk w;
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, false, 0, NULL, &w, &err), 0);
+    assert_int_equal(scan(&l, IVET_SPLIT_NONE, 0, NULL, &w, &err), 0);
     tu_walk_free(&w);
     ivet_sha256("nope", 4, &l.d.diff_id);
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, false, 0, NULL, &w, &err), -IVET_E_DIGEST);
+    assert_int_equal(scan(&l, IVET_SPLIT_NONE, 0, NULL, &w, &err), -IVET_E_DIGEST);
     assert_non_null(strstr(err.msg, "(diff_id)"));
     ivet_err_release(&err);
     tu_walk_free(&w);
@@ -229,7 +233,7 @@ static void test_declared_size_and_limits(void **state)
     struct tu_walk w;
     tu_walk_init(&w);
     l.d.size = l.blob_len + 1;
-    assert_int_equal(scan(&l, false, 0, NULL, &w, &err), -IVET_E_FORMAT);
+    assert_int_equal(scan(&l, IVET_SPLIT_NONE, 0, NULL, &w, &err), -IVET_E_FORMAT);
     assert_non_null(strstr(err.msg, "layer blob"));
     ivet_err_release(&err);
     tu_walk_free(&w);
@@ -238,14 +242,14 @@ static void test_declared_size_and_limits(void **state)
     struct ivet_limits lim = ivet_limits_default();
     lim.max_layer_compressed = l.blob_len - 1;
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, true, 0, &lim, &w, &err), -IVET_E_LIMIT);
+    assert_int_equal(scan(&l, IVET_SPLIT_BEFORE_DIFF_ID, 0, &lim, &w, &err), -IVET_E_LIMIT);
     ivet_err_release(&err);
     tu_walk_free(&w);
 
     lim = ivet_limits_default();
     lim.max_layer_bytes = l.tar_len / 2;
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, true, 0, &lim, &w, &err), -IVET_E_LIMIT);
+    assert_int_equal(scan(&l, IVET_SPLIT_BEFORE_DIFF_ID, 0, &lim, &w, &err), -IVET_E_LIMIT);
     assert_non_null(strstr(err.msg, "max_layer_bytes"));
     ivet_err_release(&err);
     tu_walk_free(&w);
@@ -253,7 +257,7 @@ static void test_declared_size_and_limits(void **state)
     lim = ivet_limits_default();
     lim.max_entries = 2;
     tu_walk_init(&w);
-    assert_int_equal(scan(&l, false, 0, &lim, &w, &err), -IVET_E_LIMIT);
+    assert_int_equal(scan(&l, IVET_SPLIT_NONE, 0, &lim, &w, &err), -IVET_E_LIMIT);
     char want[128];
     snprintf(want, sizeof(want), "layer '%s'", l.d.digest.text);
     assert_non_null(strstr(err.msg, want));             /* the walk's errors name the layer */
@@ -268,7 +272,7 @@ static void test_declared_size_and_limits(void **state)
 static void test_truncated_blob_is_refused(void **state)
 {
     (void)state;
-    for (int pipelined = 0; pipelined < 2; pipelined++) {
+    for (int split = 0; split < IVET_SPLIT_COUNT; split++) {
         for (int known = 0; known < 3; known++) {
             struct ivet_err err = IVET_ERR_INIT;
             struct layer l;
@@ -278,7 +282,7 @@ static void test_truncated_blob_is_refused(void **state)
             l.d.have_digest = known <= 1;
             struct tu_walk w;
             tu_walk_init(&w);
-            int rc = scan(&l, pipelined, 0, NULL, &w, &err);
+            int rc = scan(&l, split, 0, NULL, &w, &err);
             assert_int_equal(rc, known == 1 ? -IVET_E_DIGEST : -IVET_E_FORMAT);
             if (known != 1)
                 assert_non_null(strstr(err.msg, "truncated"));
@@ -301,9 +305,9 @@ static void test_real_alpine_layer(void **state)
     struct tu_walk a, b;
     tu_walk_init(&a);
     tu_walk_init(&b);
-    assert_int_equal(ivet_layer_scan(ivet_istream_open_file(path, &err), &d1, NULL, false,
+    assert_int_equal(ivet_layer_scan(ivet_istream_open_file(path, &err), &d1, NULL, IVET_SPLIT_NONE,
                                      &tu_walk_ops, &a, &err), 0);
-    assert_int_equal(ivet_layer_scan(ivet_istream_open_file(path, &err), &d2, NULL, true,
+    assert_int_equal(ivet_layer_scan(ivet_istream_open_file(path, &err), &d2, NULL, IVET_SPLIT_BEFORE_DIFF_ID,
                                      &tu_walk_ops, &b, &err), 0);
     assert_int_equal(d1.compression, IVET_COMPRESSION_GZIP);
     assert_true(d1.entries > 400);
@@ -377,6 +381,67 @@ static void test_pipe_passes_bytes_and_errors(void **state)
     free(out);
 }
 
+/* Borrowing through a digest from the pipe: no copy, the same bytes, each
+ * borrowed span intact until the next call while the producer keeps going
+ * (the lent slot is not refilled under the reader), the digest checked at
+ * EOF; reads and borrows mix. A digest stream over a source that cannot lend
+ * reads into the caller's buffer. */
+static void test_pipe_borrow_through_digest(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    size_t n = (9u << 20) + 4321;
+    uint8_t *big = malloc(n), *copy = malloc(256 << 10);
+    tu_fill_random(big, n, 13);
+    struct ivet_digest want, wrong;
+    ivet_sha256(big, n, &want);
+    ivet_sha256("x", 1, &wrong);
+    for (int bad = 0; bad < 2; bad++) {
+        struct ivet_istream *s = ivet_istream_pipe(ivet_istream_from_mem(big, n, 100000, &err), &err);
+        s = ivet_istream_digest(s, bad ? &wrong : &want, "tar 't'", NULL, &err);
+        assert_non_null(s);
+        size_t got = 0;
+        bool lent = false;
+        ssize_t r;
+        for (unsigned i = 0;; i++) {
+            const void *p = NULL;
+            size_t want_n = 1 + (i * 7919u) % (256u << 10);
+            if (i % 5 == 4) {
+                r = ivet_istream_read(s, copy, want_n, &err);
+                p = copy;
+            } else {
+                r = ivet_istream_borrow(s, &p, copy, want_n, &err);
+            }
+            if (r <= 0)
+                break;
+            lent |= p != copy;
+            usleep(i % 16 == 0 ? 2000 : 0);            /* let the producer run ahead */
+            assert_memory_equal(p, big + got, (size_t)r);
+            got += (size_t)r;
+        }
+        assert_true(lent);
+        if (bad) {
+            assert_int_equal(r, -IVET_E_DIGEST);
+            assert_non_null(strstr(err.msg, "tar 't'"));
+            assert_int_equal(ivet_istream_close(s), -IVET_E_DIGEST);
+        } else {
+            assert_int_equal(r, 0);
+            assert_int_equal(got, n);
+            assert_int_equal(ivet_istream_close(s), 0);
+        }
+        ivet_err_release(&err);
+    }
+    /* no lending source: the bytes land in the caller's buffer */
+    struct ivet_istream *s = ivet_istream_digest(ivet_istream_from_mem(big, 1000, 0, &err), NULL, "m", NULL, &err);
+    const void *p = NULL;
+    assert_int_equal(ivet_istream_borrow(s, &p, copy, 600, &err), 600);
+    assert_ptr_equal(p, copy);
+    assert_memory_equal(copy, big, 600);
+    assert_int_equal(ivet_istream_close(s), 0);
+    free(big);
+    free(copy);
+}
+
 /* Every allocation of the chain fails in turn: never a crash, never a leak
  * (the sanitizer build checks the latter), and the last run succeeds. */
 static void test_allocation_failures_never_crash_or_leak(void **state)
@@ -384,7 +449,7 @@ static void test_allocation_failures_never_crash_or_leak(void **state)
     (void)state;
     const char kinds[] = { 'g', 'z' };
     for (size_t k = 0; k < 2; k++) {
-        for (int pipelined = 0; pipelined < 2; pipelined++) {
+        for (int split = 0; split < IVET_SPLIT_COUNT; split++) {
             struct layer l;
             make_layer(&l, kinds[k]);
             bool succeeded = false;
@@ -393,7 +458,7 @@ static void test_allocation_failures_never_crash_or_leak(void **state)
                 struct tu_walk w;
                 tu_walk_init(&w);
                 ivet_alloc_fail_after(n);
-                int rc = scan(&l, pipelined, 0, NULL, &w, &err);
+                int rc = scan(&l, split, 0, NULL, &w, &err);
                 ivet_alloc_fail_after(-1);
                 if (rc != 0 && rc != -IVET_E_NOMEM)
                     fail_msg("n=%ld: %s", n, ivet_err_msg(&err));
@@ -421,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_real_alpine_layer),
         cmocka_unit_test(test_pipe_early_close_joins),
         cmocka_unit_test(test_pipe_passes_bytes_and_errors),
+        cmocka_unit_test(test_pipe_borrow_through_digest),
         cmocka_unit_test(test_allocation_failures_never_crash_or_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
