@@ -46,7 +46,7 @@ struct ivet_istream *ivet_istream_decompress(struct ivet_istream *in, enum ivet_
                                              enum ivet_compression *detected, struct ivet_err *err);
 
 /* Runs `in` on a separate thread, handing bytes over through a bounded ring
- * of buffers (8 x 1 MiB), so the stages before and after it use two cores.
+ * of buffers (8 x 512 KiB), so the stages before and after it use two cores.
  * `in` is only touched by that thread until close(). Upstream failures reach
  * the reader after the bytes before them, with their code and message.
  * close() stops and joins the thread, also when the reader stopped early.

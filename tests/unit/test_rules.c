@@ -198,6 +198,41 @@ static void test_rules_line_numbers_and_counts(void **state)
     ivet_err_release(&err);
 }
 
+/* Line numbers over long text with bytes next to '\n' in value (0x0b,
+ * 0x8a, 0x09, 0xff) and lines of every length, the hit at any alignment. */
+static void test_rules_line_numbers_count_every_newline(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
+    assert_non_null(rs);
+    static const uint8_t filler[] = { 'a', 0x0b, 0x8a, 0x09, 0xff, ' ' };
+    size_t cap = 200000;
+    uint8_t *buf = malloc(cap);
+    assert_non_null(buf);
+    for (unsigned shift = 0; shift < 9; shift++) {
+        size_t n = 0;
+        uint32_t lines = 1, seed = 7 + shift;
+        while (n < 100000 + shift) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % 23;
+            for (size_t k = 0; k < len; k++)
+                buf[n++] = filler[(seed >> (k % 13)) % sizeof(filler)];
+            buf[n++] = '\n';
+            lines++;
+        }
+        memcpy(buf + n, "stratum+tcp://x.y\n", 18);
+        n += 18;
+        struct hits h = { 0 };
+        assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, n, 0, collect, &h, &err), 0);
+        assert_int_equal(h.n, 1);
+        assert_int_equal(h.line[0], lines);
+    }
+    free(buf);
+    ivet_rules_free(rs);
+    ivet_err_release(&err);
+}
+
 static void test_rules_binary_file_has_no_line(void **state)
 {
     (void)state;
@@ -628,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_rules_list_becomes_literals),
         cmocka_unit_test(test_rules_match_split_across_every_chunk_boundary),
         cmocka_unit_test(test_rules_line_numbers_and_counts),
+        cmocka_unit_test(test_rules_line_numbers_count_every_newline),
         cmocka_unit_test(test_rules_binary_file_has_no_line),
         cmocka_unit_test(test_rules_text_rules_skip_binary_formats),
         cmocka_unit_test(test_rules_not_paths_alone),
