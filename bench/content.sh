@@ -14,7 +14,7 @@ bin=$(mktemp -d)/bench_rules
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 cc -O2 -std=gnu11 -I "$src/src" -I "$src/include" $(pkg-config --cflags libhs) "$here/bench_rules.c" \
   "$build/libimagevet.a" $(pkg-config --libs libisal libzstd libarchive openssl libcurl jansson libhs yara \
-  sqlite3 yaml-0.1 libmicrohttpd) -lpthread -lm -o "$bin"
+  sqlite3 yaml-0.1) -lpthread -lm -o "$bin"
 out="$here/results/content-$(date -u +%Y%m%d).md"
 {
   echo "# Content rules engine throughput"

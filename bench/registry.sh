@@ -4,7 +4,9 @@
 #
 #   bench/registry.sh [BUILD_DIR]     (default: build)
 #
-# Builds a bench image once (cached in $WORK, default /tmp/ivet-bench-registry):
+# The image is the ~1 GB 3-layer bench image of bench/scan.sh (a debootstrap
+# tree, then /usr/bin..include, then /usr/share; made by `ONLY_BUILD=1 KEEP=1
+# bench/scan.sh` into $BENCH_DIR when missing). SMALL=1 instead builds, once,
 # a busybox-static base plus two layers of real files copied from this host's
 # /usr (shared libraries, then /usr/share), a few hundred MB uncompressed. Starts
 # Docker Distribution on 127.0.0.1 (free port, storage under $WORK), pushes the
@@ -88,7 +90,21 @@ timeit() {  # NAME CMD...: appends one wall time to $WORK/t-NAME
   awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f\n", b-a}' >> "$WORK/t-$1"
 }
 
-build_image
+if [ "${SMALL:-0}" = 1 ]; then
+  build_image
+  SRC_OCI=$WORK/oci
+  WHAT="busybox base + /usr/lib (${LIB_MB} MB) + /usr/share (${SHARE_MB} MB) layers, 3 layers"
+else
+  BENCH_DIR=${BENCH_DIR:-/dev/shm/imagevet-bench}
+  [ -f "$BENCH_DIR/multi.oci/index.json" ] || ONLY_BUILD=1 KEEP=1 BENCH_DIR=$BENCH_DIR BUILD=$BUILD "$ROOT/bench/scan.sh"
+  SRC_OCI=$BENCH_DIR/multi.oci
+  WHAT="the bench/scan.sh 3-layer image (debootstrap tree; /usr/bin, sbin, libexec, include; /usr/share), $(python3 -c '
+import json, sys
+d = sys.argv[1]
+man = json.load(open(d + "/index.json"))["manifests"][0]["digest"].split(":")[1]
+cfg = json.load(open(d + "/blobs/sha256/" + man))["config"]["digest"].split(":")[1]
+print(len(json.load(open(d + "/blobs/sha256/" + cfg))["rootfs"]["diff_ids"]), end="")' "$SRC_OCI") layers, $(cat "$BENCH_DIR"/l[123].meta | awk '{s += $1} END {printf "%.0f", s / 1e6}') MB of tar"
+fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 R=127.0.0.1:$PORT
 rm -rf "$WORK/data"; mkdir -p "$WORK/data"
@@ -103,15 +119,15 @@ EOC
 docker-registry serve "$WORK/registry.yml" > "$WORK/registry.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0.1; done
-"${SKOPEO[@]}" copy -q --preserve-digests --dest-tls-verify=false "oci:$WORK/oci:bench" "docker://$R/bench/image:latest"
-MAN=$(jq -r '.manifests[0].digest' "$WORK/oci/index.json")
-COMP=$(jq '[.layers[].size] | add' "$WORK/oci/blobs/sha256/${MAN#sha256:}")
+"${SKOPEO[@]}" copy -q --preserve-digests --dest-tls-verify=false "oci:$SRC_OCI:bench" "docker://$R/bench/image:latest"
+MAN=$(jq -r '.manifests[0].digest' "$SRC_OCI/index.json")
+COMP=$(jq '[.layers[].size] | add' "$SRC_OCI/blobs/sha256/${MAN#sha256:}")
 rm -f "$WORK"/t-*
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq 1 "$RUNS"); do
   log "run $i/$RUNS"
   timeit imagevet "$IMAGEVET" scan --offline -f json --insecure-registry "$R" "$R/bench/image:latest"
-  timeit local "$IMAGEVET" scan --offline -f json "oci:$WORK/oci:bench"
+  timeit local "$IMAGEVET" scan --offline -f json "oci:$SRC_OCI:bench"
   timeit ivet_pull "$PULL" --insecure-registry "$R" "docker://$R/bench/image:latest"
   rm -rf "$WORK/copy"
   timeit skopeo "${SKOPEO[@]}" copy -q --src-tls-verify=false "docker://$R/bench/image:latest" "oci:$WORK/copy:bench"
@@ -130,7 +146,7 @@ OUTF="$ROOT/bench/results/registry-$DATE.md"
   echo "- compiler: $(cc --version | head -1); build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" | grep . || echo 'RelWithDebInfo (default)')"
   echo "- load average before the runs: $LOAD (the machine is shared; compare rows of one run only)"
   echo "- tools: $(skopeo --version), $(docker-registry --version 2>&1 | head -1)"
-  echo "- image: busybox base + /usr/lib (${LIB_MB} MB) + /usr/share (${SHARE_MB} MB) layers, 3 layers,"
+  echo "- image: $WHAT,"
   echo "  $(awk -v b="$COMP" 'BEGIN{printf "%.1f", b/1e6}') MB compressed, skopeo's OCI copy $(awk -v b="$UNC" 'BEGIN{printf "%.1f", b/1e6}') MB on disk"
   echo "- registry: Docker Distribution on 127.0.0.1 over plain HTTP, filesystem storage (page cache warm)"
   echo "- runs: $RUNS each, interleaved; median wall time"

@@ -17,6 +17,7 @@
 #
 #   bench/scan.sh            REPS=2 by default; BENCH_DIR=/dev/shm/imagevet-bench
 #   KEEP=1 bench/scan.sh     keep the generated images for the next run
+#   ONLY_BUILD=1 KEEP=1 bench/scan.sh   make the images and stop (bench/registry.sh)
 #   DEBOOTSTRAP_TREE=DIR     the minbase tree; default: the one the e2e fixtures
 #                            keep (BUILD/fixtures/.work/rootfs-debian-*), made
 #                            by tests/e2e/make-fixtures.sh when missing
@@ -44,7 +45,7 @@ BENCH_BIN=$WORK/layer_bench
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$ROOT/src" "$ROOT/bench/layer_bench.c" \
   "$BUILD/libimagevet.a" $(pkg-config --libs libisal libzstd libarchive openssl libcurl jansson \
-  libhs yara sqlite3 yaml-0.1 libmicrohttpd) -lpthread -lm -lstdc++ -o "$BENCH_BIN"
+  libhs yara sqlite3 yaml-0.1) -lpthread -lm -lstdc++ -o "$BENCH_BIN"
 
 # ---- inputs
 TREE=${DEBOOTSTRAP_TREE:-}
@@ -128,6 +129,10 @@ image('multi', ['l1', 'l2', 'l3'])
 PY
 
 rm -f "$WORK"/*.tar                    # only the compressed layers are needed now
+if [ "${ONLY_BUILD:-0}" = 1 ]; then      # bench/registry.sh wants the images only
+  echo "images in $WORK: single.oci, multi.oci (tag bench)" >&2
+  exit 0
+fi
 size_of() { stat -c %s "$1"; }
 tar_size() { cut -d' ' -f1 "$WORK/$1.meta"; }
 TAR1=$(tar_size single); GZ1=$(size_of "$WORK/single.tar.gz")

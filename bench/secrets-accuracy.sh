@@ -38,7 +38,7 @@ if [ -f "$tarball" ] && [ -f "$build/libimagevet.a" ]; then
     # shellcheck disable=SC2046
     if ${CC:-cc} -std=c11 -O2 -D_GNU_SOURCE -I"$src/include" -I"$src/src" "$src/bench/secrets_bench.c" \
         "$build/libimagevet.a" $(pkg-config --libs libisal libzstd libarchive openssl libcurl jansson libhs \
-        yara sqlite3 yaml-0.1 libmicrohttpd) -lpthread -lm -o "$drv"; then
+        yara sqlite3 yaml-0.1) -lpthread -lm -o "$drv"; then
         perf=$("$drv" "$src/data/rules/secrets.rules" "$tarball" 5 || true)
         printf '%s\n' "$perf"
     fi

@@ -5,6 +5,7 @@
  * finding whose ID is the rule name; its severity comes from the rule's
  * `severity` meta, else high. */
 #include "analyze/contents_int.h"
+#include "core/lazylib.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -136,6 +137,8 @@ int ivet_contents_yara_setup(struct contents_global *g, const char *path, struct
     if (!y)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     g->yara = y;
+    if (ivet_lazylib_require(&ivet_lib_yara, err) < 0)
+        return -(int)err->code;
     if (yr_initialize() != ERROR_SUCCESS)
         return ivet_err_set(err, IVET_E_INTERNAL, "cannot initialise libyara");
     y->initialized = true;

@@ -3,6 +3,7 @@
  * API), cached on disk with the time it was fetched so repeated runs stay
  * off the network for a day. Interpreting the metadata is popularity.c's. */
 #include "analyze/names.h"
+#include "core/lazylib.h"
 #include "imagevet/imagevet.h"
 
 #include <curl/curl.h>
@@ -47,6 +48,8 @@ static int http_get(const char *url, long timeout_ms, char **out, long *status, 
 {
     struct body b = { .over = false };
     int rc = 0;
+    if (ivet_lazylib_require(&ivet_lib_curl, err) < 0)
+        return -(int)err->code;
     pthread_once(&curl_once, curl_init_once);
     ivet_buf_init(&b.buf, HUB_MAX_BODY);
     CURL *c = curl_easy_init();

@@ -5,6 +5,7 @@
  * before it, which gives the excerpt and the text validators check.
  * Parsing rule files lives in rules_load.c. */
 #include "analyze/rules_int.h"
+#include "core/lazylib.h"
 
 #include <hs.h>
 #include <string.h>
@@ -130,6 +131,8 @@ int ivet_rules_compile(struct ivet_ruleset *rs, struct ivet_err *err)
     int rc = 0;
     if (rs->compiled)
         return 0;
+    if ((rc = ivet_lazylib_require(&ivet_lib_hs, err)) < 0)
+        return rc;
     rs->checks = ivet_calloc(rs->n + 1, sizeof(*rs->checks));
     rs->som = ivet_calloc(rs->n + 1, sizeof(*rs->som));
     rs->som_state = ivet_calloc(rs->n + 1, sizeof(*rs->som_state));

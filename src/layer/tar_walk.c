@@ -4,6 +4,7 @@
  * it and its content to a walker. Decompression and digests are the stream's
  * business; the overlay merge is merge.c's. */
 #include "layer/layer.h"
+#include "core/lazylib.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -351,6 +352,8 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
         deflim = ivet_limits_default();
         w.lim = &deflim;
     }
+    if ((rc = ivet_lazylib_require(&ivet_lib_archive, err)) < 0)
+        goto out;
     if (!(w.buf = ivet_malloc(READ_SIZE)) || !(w.a = archive_read_new())) {
         rc = nomem(&w);
         goto out;

@@ -13,6 +13,7 @@
  * diff_id. Memory stays bounded, layers can run in parallel, and the cost is
  * that the daemon produces the tar more than once (see
  * docs/internals/registry.md). */
+#include "core/lazylib.h"
 #include "source/reg.h"
 #include "source/source_int.h"
 
@@ -80,6 +81,10 @@ static struct dtar *dtar_open(struct daemon_source *s, struct ivet_err *err)
     }
     char what[300];
     snprintf(what, sizeof(what), "GET /images/%s/get", s->name);
+    if (ivet_lazylib_require(&ivet_lib_archive, err) < 0) {
+        dtar_close(t);
+        return NULL;
+    }
     t->http = ivet_reg_stream_open(s->r, s->url, what, 0, false, s->base.opts.limits.max_image_bytes, err);
     if (!t->http || !(t->a = archive_read_new())) {
         if (t->http)

@@ -4,6 +4,7 @@
  * tokens) and error messages built from the distribution error body. The
  * Basic and Bearer flows are reg_login.c's, streaming blobs reg_blob.c's. */
 #include "source/reg.h"
+#include "core/lazylib.h"
 #include "imagevet/imagevet.h"
 
 #include <ctype.h>
@@ -542,6 +543,8 @@ static struct ivet_reg *alloc_client(const char *registry, const char *host, con
                                      const struct ivet_source_opts *o, struct ivet_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (ivet_lazylib_require(&ivet_lib_curl, err) < 0)
+        return NULL;
     pthread_once(&once, global_init);
     struct ivet_reg *r = ivet_calloc(1, sizeof(*r));
     if (!r) {

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "vulndb/store.h"
+#include "core/lazylib.h"
 
 #define MAX_RECORD (16u << 20)
 
 int ivet_osv_import_zip(struct ivet_vulndb *db, const char *path, FILE *log,
                         struct ivet_vulndb_stats *st, struct ivet_err *err)
 {
+    if (ivet_lazylib_require(&ivet_lib_archive, err) < 0)
+        return -(int)err->code;
     struct archive *a = archive_read_new();
     struct archive_entry *e;
     struct ivet_buf b;

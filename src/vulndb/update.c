@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vulndb/store.h"
+#include "core/lazylib.h"
 
 #define MAX_DOWNLOAD (4ull << 30)
 
@@ -190,6 +191,8 @@ int ivet_vulndb_update(struct ivet_vulndb *db, const struct ivet_vulndb_update_o
     if (!st)
         st = &local;
     double t0 = ivet_now();
+    if (ivet_lazylib_require(&ivet_lib_curl, err) < 0)
+        return -(int)err->code;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     char *tmp_zip = ivet_asprintf("%s.download.zip", db->path);
     char *tmp_json = ivet_asprintf("%s.download.json", db->path);

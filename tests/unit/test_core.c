@@ -1,5 +1,6 @@
 /* test_core.c: errors, buffers, digests, streams, paths. */
 #include "testutil.h"
+#include "core/lazylib.h"
 
 #include <string.h>
 
@@ -139,6 +140,37 @@ static void test_sanitize(void **state)
     ivet_free(s);
 }
 
+/* Lazily loaded libraries: a missing shared object and a missing symbol are
+ * errors naming the file, the reason and the Debian package; the real ones
+ * load and work through their stubs. */
+#define MISSING_LIB(X, XV, XN, L) XN(L, ivet_test_no_such_function)
+IVET_LAZY_DEFINE(missing, MISSING_LIB, "libivet-test-missing.so.0", "ivet-test-missing")
+#define MISSING_SYM(X, XV, XN, L) XN(L, ivet_test_not_in_libz)
+IVET_LAZY_DEFINE(nosym, MISSING_SYM, "libz.so.1", "zlib1g")
+
+static void test_lazylib(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    assert_false(ivet_lazylib_load(&ivet_lib_missing));
+    assert_false(ivet_lazylib_load(&ivet_lib_missing));         /* tried once, stays failed */
+    assert_int_equal(ivet_lazylib_require(&ivet_lib_missing, &err), -IVET_E_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "cannot load libivet-test-missing.so.0"));
+    assert_non_null(strstr(err.msg, "install the Debian package ivet-test-missing"));
+    ivet_err_release(&err);
+    assert_int_equal(ivet_lazylib_require(&ivet_lib_nosym, &err), -IVET_E_UNSUPPORTED);
+    assert_non_null(strstr(err.msg, "symbol 'ivet_test_not_in_libz' missing"));
+    ivet_err_release(&err);
+    struct ivet_lazylib *real[] = { &ivet_lib_curl, &ivet_lib_archive, &ivet_lib_hs, &ivet_lib_yara,
+                                    &ivet_lib_crypto };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(real); i++)
+        if (ivet_lazylib_require(real[i], &err) < 0)
+            fail_msg("%s", err.msg);
+    struct ivet_digest d;
+    ivet_sha256("abc", 3, &d);
+    assert_string_equal(d.text, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_path_normalize),
         cmocka_unit_test(test_path_escape_is_reported),
         cmocka_unit_test(test_sanitize),
+        cmocka_unit_test(test_lazylib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,34 @@
+/* lazy_crypto.c: OpenSSL's libcrypto (Debian libssl3), loaded on first use
+ * (lazylib.h): sha256, base64 and random bytes. */
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+#include "core/lazylib.h"
+
+#define CRYPTO_FUNCS(X, XV, XN, L)                                                                \
+    X(L, const EVP_MD *, EVP_sha256, (void), (), NULL)                                           \
+    X(L, EVP_MD_CTX *, EVP_MD_CTX_new, (void), (), NULL)                                          \
+    XV(L, EVP_MD_CTX_free, (EVP_MD_CTX *c), (c))                                                  \
+    X(L, int, EVP_DigestInit_ex, (EVP_MD_CTX *c, const EVP_MD *t, ENGINE *e), (c, t, e), 0)       \
+    X(L, int, EVP_DigestUpdate, (EVP_MD_CTX *c, const void *d, size_t n), (c, d, n), 0)           \
+    X(L, int, EVP_DigestFinal_ex, (EVP_MD_CTX *c, unsigned char *md, unsigned int *n), (c, md, n), 0) \
+    X(L, int, EVP_Digest,                                                                         \
+      (const void *d, size_t n, unsigned char *md, unsigned int *len, const EVP_MD *t, ENGINE *e), \
+      (d, n, md, len, t, e), 0)                                                                    \
+    X(L, int, EVP_EncodeBlock, (unsigned char *t, const unsigned char *f, int n), (t, f, n), -1)  \
+    X(L, int, EVP_DecodeBlock, (unsigned char *t, const unsigned char *f, int n), (t, f, n), -1)  \
+    X(L, int, RAND_bytes, (unsigned char *b, int n), (b, n), 0)                                   \
+    XN(L, OPENSSL_cleanse)
+
+IVET_LAZY_DEFINE(crypto, CRYPTO_FUNCS, "libcrypto.so.3", "libssl3")
+
+/* Wiping must happen whether or not the library loads. */
+void OPENSSL_cleanse(void *p, size_t n)
+{
+    if (ivet_lazylib_load(&ivet_lib_crypto))
+        IVET_LAZY_FN(crypto, OPENSSL_cleanse)(p, n);
+    else
+        explicit_bzero(p, n);
+}
