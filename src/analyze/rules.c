@@ -313,7 +313,8 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
 
 /* Newlines in p[0..n), eight bytes at a time: in x = word ^ "\n\n..", a
  * byte is zero exactly where the word has a newline, and the expression
- * below sets the top bit of exactly those bytes (no carries cross bytes). */
+ * below sets the top bit of exactly those bytes (no carries cross bytes);
+ * a multiply adds them up (no popcount: it is a libgcc call without -mpopcnt). */
 static uint64_t count_nl(const uint8_t *p, size_t n)
 {
     const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, nl = 0x0a0a0a0a0a0a0a0aull;
@@ -323,7 +324,8 @@ static uint64_t count_nl(const uint8_t *p, size_t n)
         uint64_t w;
         memcpy(&w, p + i, 8);
         uint64_t x = w ^ nl;
-        c += (uint64_t)__builtin_popcountll(~(((x & lo7) + lo7) | x | lo7));
+        uint64_t t = ~(((x & lo7) + lo7) | x | lo7) >> 7;    /* 1 per newline byte */
+        c += (t * 0x0101010101010101ull) >> 56;                 /* their sum (at most 8) */
     }
     for (; i < n; i++)
         c += p[i] == '\n';
