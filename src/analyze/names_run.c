@@ -5,6 +5,7 @@
 #include "analyze/names_run.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,7 +47,36 @@ static int note(struct ivet_names_run *run, struct ivet_err *err, const char *fm
     return 0;
 }
 
-static int popularity(struct ivet_names_run *run, const char *imitated, struct ivet_err *err)
+/* Docker Hub's own badge for the repository (search API, fetched with the
+ * metadata) decides a publisher that imagevet's shipped data did not know:
+ * the trust level rises to what Hub says, and PUB-UNKNOWN goes. A badge never
+ * lowers a level, nor overrides known-bad or a trust the data or the policy
+ * already gave. */
+static void apply_badge(struct ivet_names_run *run, struct ivet_publisher *pub, const char *badge)
+{
+    enum ivet_trust t;
+    if (!badge || pub->trust != IVET_TRUST_UNKNOWN)
+        return;
+    if (!strcmp(badge, "verified_publisher"))
+        t = IVET_TRUST_VERIFIED;
+    else if (!strcmp(badge, "open_source"))
+        t = IVET_TRUST_SPONSORED;
+    else
+        return;         /* "official" only exists under library/, decided from the data */
+    pub->trust = t;
+    snprintf(pub->basis, sizeof(pub->basis), "Docker Hub shows the '%s' badge for '%s'", badge, run->ref.path);
+    size_t k = 0;
+    for (size_t i = 0; i < run->findings.n; i++) {
+        if (!strcmp(run->findings.v[i].id, "PUB-UNKNOWN"))
+            ivet_finding_release(&run->findings.v[i]);
+        else
+            run->findings.v[k++] = run->findings.v[i];
+    }
+    run->findings.n = k;
+}
+
+static int popularity(struct ivet_names_run *run, struct ivet_publisher *pub, const char *imitated,
+                      struct ivet_err *err)
 {
     struct ivet_hub_opts ho = { run->hub_url, run->cache_dir, 0, 0 };
     struct ivet_err herr = IVET_ERR_INIT;
@@ -63,6 +93,7 @@ static int popularity(struct ivet_names_run *run, const char *imitated, struct i
         return rc;
     }
     long long now = run->now ? run->now : (long long)time(NULL);
+    apply_badge(run, pub, json_string_value(json_object_get(repo, "_badge")));
     rc = ivet_popularity_eval(repo, imitated, now, &run->findings, &run->popularity, err);
     json_t *readme = json_object_get(repo, "full_description");
     if (rc == 0 && json_is_string(readme))
@@ -81,11 +112,13 @@ int ivet_names_run(const struct ivet_names_db *db, const char *refstr, struct iv
         return rc;
     if ((rc = ivet_names_check(db, &run->ref, &run->findings, &pub, imitated, sizeof(imitated), err)) < 0)
         return rc;
-    if (!(run->publisher = ivet_publisher_json(&pub)))
-        return ivet_err_set(err, IVET_E_NOMEM, "out of memory building the publisher section");
     if (strcmp(run->ref.registry, "docker.io") != 0)
-        return 0;
-    if (run->offline)
-        return note(run, err, "popularity skipped: offline");
-    return popularity(run, imitated, err);
+        rc = 0;
+    else if (run->offline)
+        rc = note(run, err, "popularity skipped: offline");
+    else
+        rc = popularity(run, &pub, imitated, err);
+    if (rc == 0 && !(run->publisher = ivet_publisher_json(&pub)))
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory building the publisher section");
+    return rc;
 }

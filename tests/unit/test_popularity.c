@@ -256,6 +256,35 @@ static void test_popular_official_image_has_no_popularity_findings(void **state)
     ivet_names_run_release(&run);
 }
 
+/* Hub's badge decides a publisher the shipped data does not know: a
+ * verified publisher's repository is trusted as such online (no PUB-UNKNOWN),
+ * "none" leaves it unknown, and offline nothing is asked. */
+static void test_hub_badge_sets_the_trust_of_an_unknown_publisher(void **state)
+{
+    struct fixture *f = *state;
+    struct ivet_names_run run;
+    run_online(f, "acmecorp/widget:2.1", 1795171200, &run);
+    assert_string_equal(json_string_value(json_object_get(run.publisher, "trust")), "verified-publisher");
+    assert_non_null(strstr(json_string_value(json_object_get(run.publisher, "basis")),
+                           "Docker Hub shows the 'verified_publisher' badge for 'acmecorp/widget'"));
+    assert_false(has(&run, "PUB-UNKNOWN"));
+    assert_string_equal(json_string_value(json_object_get(run.popularity, "badge")), "verified_publisher");
+    ivet_names_run_release(&run);
+
+    run_online(f, "smallfry/tool", 1795171200, &run);
+    assert_string_equal(json_string_value(json_object_get(run.publisher, "trust")), "unknown");
+    assert_true(has(&run, "PUB-UNKNOWN"));
+    ivet_names_run_release(&run);
+
+    struct ivet_err err = IVET_ERR_INIT;
+    ivet_names_run_init(&run);
+    run.offline = true;
+    assert_int_equal(ivet_names_run(f->db, "acmecorp/widget", &run, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(run.publisher, "trust")), "unknown");
+    assert_true(has(&run, "PUB-UNKNOWN"));
+    ivet_names_run_release(&run);
+}
+
 static void test_readme_that_hands_over_the_host_is_flagged(void **state)
 {
     struct fixture *f = *state;
@@ -336,6 +365,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repository_metadata_is_parsed_with_its_badge),
+        cmocka_unit_test(test_hub_badge_sets_the_trust_of_an_unknown_publisher),
         cmocka_unit_test(test_second_fetch_comes_from_the_cache),
         cmocka_unit_test(test_expired_cache_is_fetched_again),
         cmocka_unit_test(test_api_failures_are_errors_with_a_reason),
