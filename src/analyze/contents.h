@@ -60,6 +60,11 @@ struct ivet_entrypoint {
 int ivet_entrypoint_resolve(json_t *config, const struct ivet_ep_fs *fs, struct ivet_entrypoint *ep,
                             struct ivet_err *err);
 void ivet_entrypoint_release(struct ivet_entrypoint *ep);
+/* Entrypoint then Cmd of the config's "config" object, as the words Docker
+ * runs: each may be an array of strings or a single string (Docker's
+ * StrSlice accepts both). A NULL-terminated vector (free with
+ * ivet_strv_free), NULL only when out of memory. */
+char **ivet_config_argv(json_t *cfg);
 /* Splits a shell command string into the words of its first simple command
  * that is not a shell builtin such as set/export/cd (quotes and backslashes
  * honoured, no expansion). Fresh NULL-terminated vector (ivet_strv_free), or

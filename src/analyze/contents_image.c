@@ -84,21 +84,20 @@ static int scan_string(struct ivet_rules_stream *st, struct str_ctx *c, const ch
 }
 
 /* ENTRYPOINT and CMD joined with blanks, as one command line. */
+/* ENTRYPOINT and CMD as one line, in either form the config may use. */
 static char *command_line(json_t *cfg)
 {
+    char **argv = ivet_config_argv(cfg);
+    if (!argv)
+        return NULL;
     struct ivet_buf b;
     struct ivet_err e = IVET_ERR_INIT;
     ivet_buf_init(&b, 1u << 20);
-    const char *keys[] = { "Entrypoint", "Cmd" };
-    for (int k = 0; k < 2; k++) {
-        size_t i;
-        json_t *x, *a = json_object_get(cfg, keys[k]);
-        json_array_foreach(a, i, x)
-            if (json_is_string(x) && (ivet_buf_puts(&b, b.len ? " " : "", &e) < 0 ||
-                                      ivet_buf_puts(&b, json_string_value(x), &e) < 0))
-                break;
-    }
+    for (size_t i = 0; argv[i]; i++)
+        if (ivet_buf_puts(&b, i ? " " : "", &e) < 0 || ivet_buf_puts(&b, argv[i], &e) < 0)
+            break;
     ivet_err_release(&e);
+    ivet_strv_free(argv);
     char *s = ivet_buf_detach(&b);
     ivet_buf_release(&b);
     return s;

