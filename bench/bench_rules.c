@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_ruleset *rs;
     double t0 = ivet_now(), c0 = cpu_now();
-    if (ivet_rules_load(argv[1], &rs, &err) < 0) {
+    if (ivet_rules_load(argv[1], NULL, &rs, &err) < 0) {
         fprintf(stderr, "bench: %s\n", ivet_err_msg(&err));
         return 2;
     }

@@ -26,7 +26,8 @@ struct ivet_name_opts {
     const char **trusted_namespaces;    /* NULL-terminated: "myorg", "registry.example.com", "ghcr.io/myorg" */
     bool offline;                       /* no Docker Hub call */
     const char *hub_url;                /* Docker Hub API base URL, NULL = the public one */
-    const char *cache_dir;              /* NULL = $XDG_CACHE_HOME/imagevet */
+    const char *cache_dir;              /* Docker Hub answers go to <cache_dir>/hub; NULL =
+                                         * $XDG_CACHE_HOME/imagevet (or ~/.cache/imagevet) */
 };
 IVET_API void ivet_name_opts_init(struct ivet_name_opts *o);
 

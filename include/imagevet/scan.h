@@ -34,7 +34,9 @@ struct ivet_scan_opts {
     const char *ignore_file;        /* .imagevetignore, or NULL */
     const char *yara_rules;         /* file or directory of YARA rules, or NULL */
     const char *vulndb;             /* vulnerability database path, NULL = default */
-    const char *cache_dir;          /* NULL = $XDG_CACHE_HOME/imagevet */
+    const char *cache_dir;          /* compiled rules, Docker Hub answers and the default
+                                     * vulnerability database; NULL = $XDG_CACHE_HOME/imagevet
+                                     * (or ~/.cache/imagevet) */
     const char *hub_url;            /* Docker Hub API base URL, NULL = the public one */
     /* registry access (docker:// transport) */
     const char *username, *password;

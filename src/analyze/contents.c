@@ -53,7 +53,7 @@ static int contents_setup(const struct ivet_scan_opts *o, void **global, struct 
     pthread_mutex_init(&g->lock, NULL);
     g->limits = o->limits;
     char *dir = ivet_data_path(o->data_dir, "rules", err);
-    int rc = dir ? ivet_rules_load(dir, &g->rs, err) : -(int)err->code;
+    int rc = dir ? ivet_rules_load(dir, o->cache_dir, &g->rs, err) : -(int)err->code;
     ivet_free(dir);
     if (rc == 0)
         rc = ivet_check_register(ivet_rules_checks(g->rs), ivet_rules_count(g->rs), err);

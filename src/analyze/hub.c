@@ -79,32 +79,6 @@ static int http_get(const char *url, long timeout_ms, char **out, long *status, 
     return rc;
 }
 
-static char *cache_dir_path(const char *cache_dir)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (cache_dir && *cache_dir)
-        return ivet_asprintf("%s/hub", cache_dir);
-    if (xdg && *xdg)
-        return ivet_asprintf("%s/imagevet/hub", xdg);
-    if (home && *home)
-        return ivet_asprintf("%s/.cache/imagevet/hub", home);
-    return NULL;
-}
-
-static int mkdir_p(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        int r = mkdir(path, 0700);
-        *p = '/';
-        if (r < 0 && errno != EEXIST)
-            return -1;
-    }
-    return (mkdir(path, 0700) < 0 && errno != EEXIST) ? -1 : 0;
-}
-
 /* The cache file for this repository at this base URL:
  * <dir>/<ns>@<name>@<first 12 hex of sha256(base url)>.json. The path has
  * been through the reference grammar, so it holds no '/' beyond the one
@@ -225,7 +199,9 @@ int ivet_hub_fetch(const struct ivet_hub_opts *o, const char *path, json_t **rep
     *repo = NULL;
     if (!slash || strchr(slash + 1, '/'))
         return ivet_err_set(err, IVET_E_UNSUPPORTED, "'%s' is not a Docker Hub namespace/name path", path);
-    char *dir = cache_dir_path(o->cache_dir), *file = dir ? cache_file(dir, base, path) : NULL;
+    struct ivet_err cerr = IVET_ERR_INIT;       /* no cache directory only costs the cache */
+    char *dir = ivet_cache_path(o->cache_dir, "hub", &cerr), *file = dir ? cache_file(dir, base, path) : NULL;
+    ivet_err_release(&cerr);
     if (file && (*repo = cache_read(file, max_age, now))) {
         ivet_free(file);
         ivet_free(dir);
@@ -234,8 +210,9 @@ int ivet_hub_fetch(const struct ivet_hub_opts *o, const char *path, json_t **rep
     int rc = fetch_repo(base, path, timeout, repo, err);
     if (rc == 0) {
         char *badge = fetch_badge(base, path, timeout);
-        if (dir && mkdir_p(dir) == 0)
+        if (dir && ivet_mkdir_p(dir, 0700, &cerr) == 0)
             cache_write(file, *repo, badge, now);
+        ivet_err_release(&cerr);
         json_object_set_new(*repo, "_cached_at", json_integer(now));
         json_object_set_new(*repo, "_source", json_string("network"));
         if (badge)

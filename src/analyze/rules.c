@@ -65,7 +65,7 @@ static int compile_patterns(struct ivet_ruleset *rs, enum sel sel, hs_database_t
         }
     }
     hs_compile_error_t *ce = NULL;
-    if (n && ivet_rules_compile_cached(ex, flags, ids, n, HS_MODE_STREAM, db, &ce) != HS_SUCCESS)
+    if (n && ivet_rules_compile_cached(rs->cache_dir, ex, flags, ids, n, HS_MODE_STREAM, db, &ce) != HS_SUCCESS)
         rc = compile_error(rs, ids, pidx, ce, "pattern", err);
 out:
     ivet_free(ex);
@@ -95,7 +95,7 @@ static int compile_paths(struct ivet_ruleset *rs, struct ivet_err *err)
             ids[n++] = (unsigned)(2 * i + 1);
     }
     hs_compile_error_t *ce = NULL;
-    if (n && ivet_rules_compile_cached(ex, flags, ids, n, HS_MODE_BLOCK, &rs->db_paths, &ce) != HS_SUCCESS)
+    if (n && ivet_rules_compile_cached(rs->cache_dir, ex, flags, ids, n, HS_MODE_BLOCK, &rs->db_paths, &ce) != HS_SUCCESS)
         rc = compile_error(rs, ids, NULL, ce, "paths", err);
 out:
     ivet_free(ex);

@@ -5,7 +5,7 @@
  * are found without buffering whole files.
  *
  *   struct ivet_ruleset *rs;
- *   if (ivet_rules_load("data/rules", &rs, err) < 0) ...      // parse + compile
+ *   if (ivet_rules_load("data/rules", NULL, &rs, err) < 0) ... // parse + compile
  *   ivet_check_register(ivet_rules_checks(rs), ivet_rules_count(rs), err);
  *   struct ivet_rules_stream *st = ivet_rules_stream_new(rs, err);   // per thread
  *   ivet_rules_stream_begin(st, "/etc/crontab", max_bytes, err);
@@ -58,8 +58,10 @@ struct ivet_ruleset;
 
 /* Loads every "*.rules" file of `dir` (in name order) and compiles them.
  * Lists named by `list =` are read from the same directory. Errors name the
- * file and line. */
-int ivet_rules_load(const char *dir, struct ivet_ruleset **out, struct ivet_err *err);
+ * file and line. Compiled databases are cached in <cache_dir>/rules
+ * (cache_dir NULL: imagevet's default cache directory, ivet_cache_path). */
+int ivet_rules_load(const char *dir, const char *cache_dir, struct ivet_ruleset **out,
+                    struct ivet_err *err);
 
 /* Step by step (tests, fuzzing): an empty set, rule text added (`name` for
  * messages, `listdir` for `list =`, NULL forbids lists), then compiled. */

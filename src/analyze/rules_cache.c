@@ -17,32 +17,19 @@
 
 #define MAX_CACHED_DB (256u << 20)
 
-static char *cache_dir(void)
+/* <cache>/rules, created on first use; NULL (no caching) when disabled or
+ * when there is no cache directory. */
+static char *cache_dir(const char *base)
 {
     if (getenv("IMAGEVET_NO_RULE_CACHE"))
         return NULL;
-    const char *x = getenv("XDG_CACHE_HOME");
-    const char *h = getenv("HOME");
-    char *base = x && *x == '/' ? ivet_asprintf("%s/imagevet", x)
-                 : h && *h == '/' ? ivet_asprintf("%s/.cache/imagevet", h) : NULL;
-    if (!base)
-        return NULL;
-    char *dir = ivet_asprintf("%s/rules", base);
-    if (dir) {
-        char *parent = ivet_strdup(base);
-        char *slash = parent ? strrchr(parent, '/') : NULL;
-        if (slash) {
-            *slash = 0;
-            mkdir(parent, 0700);        /* $XDG_CACHE_HOME or ~/.cache may not exist yet */
-        }
-        ivet_free(parent);
-        mkdir(base, 0700);
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            ivet_free(dir);
-            dir = NULL;
-        }
+    struct ivet_err e = IVET_ERR_INIT;
+    char *dir = ivet_cache_path(base, "rules", &e);
+    if (dir && ivet_mkdir_p(dir, 0700, &e) < 0) {
+        ivet_free(dir);
+        dir = NULL;
     }
-    ivet_free(base);
+    ivet_err_release(&e);
     return dir;
 }
 
@@ -124,11 +111,11 @@ static void cache_write(const char *path, const hs_database_t *db)
     free(bytes);                /* allocated by Vectorscan's allocator (malloc) */
 }
 
-int ivet_rules_compile_cached(const char *const *ex, const unsigned *flags, const unsigned *ids,
-                                     unsigned n, unsigned mode, hs_database_t **db,
-                                     hs_compile_error_t **ce)
+int ivet_rules_compile_cached(const char *cache, const char *const *ex, const unsigned *flags,
+                              const unsigned *ids, unsigned n, unsigned mode, hs_database_t **db,
+                              hs_compile_error_t **ce)
 {
-    char *dir = cache_dir();
+    char *dir = cache_dir(cache);
     char *path = NULL;
     if (dir) {
         struct ivet_digest key;

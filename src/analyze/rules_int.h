@@ -28,13 +28,15 @@ struct ivet_ruleset {
     _Atomic int *som_state;             /* 0 not yet, 1 ready, 2 unavailable */
     bool any_path_only;
     struct hs_scratch *proto;           /* scratch prototype, cloned per stream */
+    char *cache_dir;                    /* for compiled databases; NULL = the default */
 };
 
 void ivet_rules_uncompile(struct ivet_ruleset *rs);
-/* rules_cache.c: hs_compile_multi through the on-disk cache of compiled databases. */
+/* rules_cache.c: hs_compile_multi through the on-disk cache of compiled
+ * databases, in <cache>/rules (cache NULL: the default cache directory). */
 struct hs_compile_error;
-int ivet_rules_compile_cached(const char *const *ex, const unsigned *flags, const unsigned *ids,
-                              unsigned n, unsigned mode, struct hs_database **db,
+int ivet_rules_compile_cached(const char *cache, const char *const *ex, const unsigned *flags,
+                              const unsigned *ids, unsigned n, unsigned mode, struct hs_database **db,
                               struct hs_compile_error **ce);
 char *ivet_rules_escape_literal(const char *s, size_t n);
 

@@ -54,6 +54,7 @@ void ivet_rules_free(struct ivet_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_release(&rs->rules[i]);
     ivet_free(rs->rules);
+    ivet_free(rs->cache_dir);
     ivet_free(rs);
 }
 
@@ -468,7 +469,8 @@ static int load_file(struct ivet_ruleset *rs, const char *dir, const char *name,
     return rc;
 }
 
-int ivet_rules_load(const char *dir, struct ivet_ruleset **out, struct ivet_err *err)
+int ivet_rules_load(const char *dir, const char *cache_dir, struct ivet_ruleset **out,
+                    struct ivet_err *err)
 {
     *out = NULL;
     DIR *d = opendir(dir);
@@ -497,6 +499,8 @@ int ivet_rules_load(const char *dir, struct ivet_ruleset **out, struct ivet_err 
     struct ivet_ruleset *rs = rc == 0 ? ivet_rules_new(err) : NULL;
     if (!rs && rc == 0)
         rc = -IVET_E_NOMEM;
+    if (rc == 0 && cache_dir && !(rs->cache_dir = ivet_strdup(cache_dir)))
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory loading rules");
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = load_file(rs, dir, names[i], err);
     if (rc == 0)

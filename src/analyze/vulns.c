@@ -51,7 +51,7 @@ static int vulns_setup(const struct ivet_scan_opts *o, void **global, struct ive
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     /* a failed setup is not torn down by the scan: free here */
     int rc = 0;
-    v->db_path = o->vulndb ? ivet_strdup(o->vulndb) : ivet_vulndb_default_path(err);
+    v->db_path = o->vulndb ? ivet_strdup(o->vulndb) : ivet_cache_path(o->cache_dir, "vulndb.sqlite", err);
     if (!v->db_path && o->vulndb) {
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         goto fail;

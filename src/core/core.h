@@ -190,6 +190,15 @@ char *ivet_path_normalize_ex(const char *p, bool *escapes);
 char *ivet_path_normalize(const char *p);
 /* Today's date (UTC) as "YYYY-MM-DD". */
 void ivet_today(char out[11]);
+/* imagevet's cache directory, with `sub` appended when not NULL: `dir` when
+ * given (--cache-dir), else $XDG_CACHE_HOME/imagevet when that is absolute
+ * (the XDG spec says to ignore a relative one), else $HOME/.cache/imagevet
+ * when HOME is absolute. IVET_E_NOTFOUND when there is none. Nothing is
+ * created. */
+char *ivet_cache_path(const char *dir, const char *sub, struct ivet_err *err);
+/* mkdir -p: creates path and its missing parents with `mode` (0700 for
+ * caches); directories that exist are fine. Errors name the directory. */
+int ivet_mkdir_p(const char *path, unsigned mode, struct ivet_err *err);
 /* Time, monotonic seconds. */
 double ivet_now(void);
 

@@ -1,8 +1,11 @@
 /* util.c: small string, path and number helpers, and the default limits. */
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct ivet_limits ivet_limits_default(void)
@@ -171,4 +174,49 @@ double ivet_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+char *ivet_cache_path(const char *dir, const char *sub, struct ivet_err *err)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *base;
+    if (dir && *dir)
+        base = ivet_strdup(dir);
+    else if (xdg && *xdg == '/')
+        base = ivet_asprintf("%s/imagevet", xdg);
+    else if (home && *home == '/')
+        base = ivet_asprintf("%s/.cache/imagevet", home);
+    else {
+        ivet_err_set(err, IVET_E_NOTFOUND, "no cache directory: set XDG_CACHE_HOME or HOME, or pass --cache-dir");
+        return NULL;
+    }
+    char *p = base && sub ? ivet_asprintf("%s/%s", base, sub) : base;
+    if (p != base)
+        ivet_free(base);
+    if (!p)
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    return p;
+}
+
+int ivet_mkdir_p(const char *path, unsigned mode, struct ivet_err *err)
+{
+    char *d = ivet_strdup(path);
+    if (!d)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    int rc = 0;
+    for (char *p = d + 1;; p++) {
+        if (*p != '/' && *p)
+            continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(d, (mode_t)mode) != 0 && errno != EEXIST) {
+            rc = ivet_err_sys(err, IVET_E_IO, "cannot create directory '%s'", d);
+            break;
+        }
+        *p = c;
+        if (!c)
+            break;
+    }
+    ivet_free(d);
+    return rc;
 }

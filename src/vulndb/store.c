@@ -37,41 +37,21 @@ static int sql_err(struct ivet_vulndb *db, struct ivet_err *err, const char *wha
 
 char *ivet_vulndb_default_path(struct ivet_err *err)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char *p;
-    if (xdg && *xdg == '/')
-        p = ivet_asprintf("%s/imagevet/vulndb.sqlite", xdg);
-    else if (home && *home)
-        p = ivet_asprintf("%s/.cache/imagevet/vulndb.sqlite", home);
-    else
-        return ivet_err_set(err, IVET_E_NOTFOUND,
-                            "no cache directory: set XDG_CACHE_HOME or HOME, or pass --vulndb"),
-               NULL;
-    if (!p)
-        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    return p;
+    return ivet_cache_path(NULL, "vulndb.sqlite", err);
 }
 
 /* mkdir -p of path's parent directory */
 static int make_parent(const char *path, struct ivet_err *err)
 {
-    char *d = ivet_strdup(path);
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char *d = ivet_strndup(path, (size_t)(slash - path));
     if (!d)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    for (char *p = d + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(d, 0755) != 0 && errno != EEXIST) {
-            ivet_err_sys(err, IVET_E_IO, "cannot create directory '%s'", d);
-            ivet_free(d);
-            return -IVET_E_IO;
-        }
-        *p = '/';
-    }
+    int rc = ivet_mkdir_p(d, 0755, err);
     ivet_free(d);
-    return 0;
+    return rc;
 }
 
 static int prepare(struct ivet_vulndb *db, sqlite3_stmt **st, const char *sql, struct ivet_err *err)

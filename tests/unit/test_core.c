@@ -2,6 +2,8 @@
 #include "testutil.h"
 #include "core/lazylib.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_err_wrap_reads_outermost_first(void **state)
@@ -140,6 +142,57 @@ static void test_sanitize(void **state)
     ivet_free(s);
 }
 
+/* The cache directory: --cache-dir, else an absolute XDG_CACHE_HOME, else an
+ * absolute HOME; relative values are ignored (XDG says so). */
+static void test_cache_path(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    char *saved_x = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
+    char *saved_h = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    setenv("HOME", "/home/u", 1);
+    char *p = ivet_cache_path("/given", "hub", &err);
+    assert_string_equal(p, "/given/hub");
+    free(p);
+    p = ivet_cache_path(NULL, "rules", &err);
+    assert_string_equal(p, "/x/cache/imagevet/rules");
+    free(p);
+    setenv("XDG_CACHE_HOME", "relative", 1);
+    p = ivet_cache_path(NULL, NULL, &err);
+    assert_string_equal(p, "/home/u/.cache/imagevet");
+    free(p);
+    unsetenv("XDG_CACHE_HOME");
+    setenv("HOME", "also-relative", 1);
+    assert_null(ivet_cache_path(NULL, "x", &err));
+    assert_int_equal(err.code, IVET_E_NOTFOUND);
+    assert_non_null(strstr(err.msg, "--cache-dir"));
+    ivet_err_release(&err);
+    if (saved_x)
+        setenv("XDG_CACHE_HOME", saved_x, 1);
+    if (saved_h)
+        setenv("HOME", saved_h, 1);
+    else
+        unsetenv("HOME");
+    free(saved_x);
+    free(saved_h);
+
+    char tmp[] = "/tmp/ivet-mkdir-XXXXXX", deep[128], file[160];
+    assert_non_null(mkdtemp(tmp));
+    snprintf(deep, sizeof(deep), "%s/a/b/c", tmp);
+    assert_int_equal(ivet_mkdir_p(deep, 0700, &err), 0);
+    assert_int_equal(ivet_mkdir_p(deep, 0700, &err), 0);           /* exists: fine */
+    snprintf(file, sizeof(file), "%s/a/b/c/f", tmp);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(deep, sizeof(deep), "%s/a/b/c/f/g", tmp);
+    assert_int_equal(ivet_mkdir_p(deep, 0700, &err), -IVET_E_IO);  /* a file is in the way */
+    assert_non_null(strstr(err.msg, "cannot create directory"));
+    ivet_err_release(&err);
+    tu_rm_rf(tmp);
+}
+
 /* Lazily loaded libraries: a missing shared object and a missing symbol are
  * errors naming the file, the reason and the Debian package; the real ones
  * load and work through their stubs. */
@@ -184,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_path_escape_is_reported),
         cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_lazylib),
+        cmocka_unit_test(test_cache_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,7 +134,7 @@ static void test_rules_list_becomes_literals(void **state)
     fputs("[T-POOL]\nseverity = high\ntitle = pool\nlist = pools.txt\nflags = caseless\n", f);
     fclose(f);
     struct ivet_ruleset *rs = NULL;
-    assert_int_equal(ivet_rules_load(dir, &rs, &err), 0);
+    assert_int_equal(ivet_rules_load(dir, NULL, &rs, &err), 0);
     assert_int_equal(ivet_rules_at(rs, 0)->npatterns, 2);
     struct hits h = { 0 };
     const char *txt = "connect MINE.example.NET now; poolXexampleXorg is no match";
@@ -146,7 +146,7 @@ static void test_rules_list_becomes_literals(void **state)
     snprintf(path, sizeof(path), "%s/pools.txt", dir);
     unlink(path);
     rmdir(dir);
-    assert_int_equal(ivet_rules_load(dir, &rs, &err), -IVET_E_IO);
+    assert_int_equal(ivet_rules_load(dir, NULL, &rs, &err), -IVET_E_IO);
     ivet_err_release(&err);
 }
 
@@ -525,7 +525,7 @@ static struct ivet_ruleset *shipped_rules(void)
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s/data/rules", tu_source_dir());
     struct ivet_ruleset *rs = NULL;
-    if (ivet_rules_load(dir, &rs, &err) < 0)
+    if (ivet_rules_load(dir, NULL, &rs, &err) < 0)
         fail_msg("loading '%s': %s", dir, ivet_err_msg(&err));
     ivet_err_release(&err);
     return shipped = rs;

@@ -56,7 +56,7 @@ static int hits(const char *path, const char *text)
     snprintf(dir, sizeof(dir), "%s/rules", tmpdir);
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_ruleset *rs = NULL;
-    if (ivet_rules_load(dir, &rs, &err) < 0)
+    if (ivet_rules_load(dir, NULL, &rs, &err) < 0)
         fail_msg("load: %s", ivet_err_msg(&err));
     int n = 0;
     assert_int_equal(ivet_rules_scan_buffer(rs, path, text, strlen(text), 0, count_hits, &n, &err), 0);
@@ -116,11 +116,35 @@ static void test_damaged_cache_falls_back_to_compiling(void **state)
     unsetenv("IMAGEVET_NO_RULE_CACHE");
 }
 
+/* --cache-dir reaches the rules cache: databases go to <dir>/rules. */
+static void test_explicit_cache_dir_is_used(void **state)
+{
+    (void)state;
+    char dir[256], cache[256], p[300];
+    snprintf(dir, sizeof(dir), "%s/rules", tmpdir);
+    snprintf(cache, sizeof(cache), "%s/explicit/deeper", tmpdir);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = NULL;
+    if (ivet_rules_load(dir, cache, &rs, &err) < 0)
+        fail_msg("load: %s", ivet_err_msg(&err));
+    ivet_rules_free(rs);
+    snprintf(p, sizeof(p), "%s/rules", cache);
+    DIR *d = opendir(p);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += strstr(de->d_name, ".hsdb") != NULL;
+    closedir(d);
+    assert_int_equal(n, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_second_load_uses_the_cache_with_the_same_hits),
         cmocka_unit_test(test_damaged_cache_falls_back_to_compiling),
+        cmocka_unit_test(test_explicit_cache_dir_is_used),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
