@@ -231,6 +231,8 @@ struct inv_run {
     struct ivet_ictx *ix;
     struct ivet_report *r;
     struct ivet_osinfo os;
+    unsigned bad_files;                 /* per-file metadata that could not be read */
+    char *bad_example;                  /* the first of them */
 };
 
 static int report_list(struct inv_run *run, const struct ivet_pkglist *l, struct ivet_err *err)
@@ -380,9 +382,10 @@ static int inventory_db(struct inv_run *run, const char *path, db_parse_fn parse
     struct db_versions *d = ivet_calloc(1, sizeof(*d));
     if (!d)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    unsigned bad = 0;
     struct ivet_pkgctx c = { .path = path, .layer = layer, .distro_id = run->os.id,
                              .distro_version = run->os.version_id,
-                             .sink = { ivet_pkglist_sink, &vis } };
+                             .sink = { ivet_pkglist_sink, &vis }, .malformed = &bad };
     struct ivet_err e = IVET_ERR_INIT;
     int k = parse(*b, &c, &e);
     if (k < 0) {
@@ -397,6 +400,10 @@ static int inventory_db(struct inv_run *run, const char *path, db_parse_fn parse
     if (trunc &&
         (k = ivet_report_note(run->r, err, "'%s' is larger than the capture limit: "
                                            "its package list may be incomplete", path)) < 0)
+        goto out;
+    if (bad && (k = ivet_report_note(run->r, err, "'%s': %u package record%s could not be read "
+                                                  "(no name or version, or damaged): not listed",
+                                     path, bad, bad == 1 ? "" : "s")) < 0)
         goto out;
     *d = (struct db_versions){ .path = path, .parse = parse, .run = run, .visible_layer = layer,
                                .err = err };
@@ -427,9 +434,10 @@ static int each_file(void *arg, const char *path, int layer, const struct ivet_b
         return 0;
     struct ivet_err e = IVET_ERR_INIT;
     struct ivet_pkglist l = { 0 };
+    unsigned bad = 0;
     struct ivet_pkgctx c = { .path = path, .layer = layer, .distro_id = run->os.id,
                              .distro_version = run->os.version_id,
-                             .sink = { ivet_pkglist_sink, &l } };
+                             .sink = { ivet_pkglist_sink, &l }, .malformed = &bad };
     int r = 0;
     switch (k) {
     case K_PYTHON: r = ivet_python_meta_parse(*b, &c, &e); break;
@@ -440,6 +448,8 @@ static int each_file(void *arg, const char *path, int layer, const struct ivet_b
     }
     if (r >= 0)
         r = report_list(run, &l, &e);
+    if (r >= 0 && bad && !run->bad_files++ && !(run->bad_example = ivet_strdup(path)))
+        r = -IVET_E_NOMEM;
     ivet_pkglist_release(&l);
     ivet_err_release(&e);
     return r < 0 ? r : 0;
@@ -504,6 +514,11 @@ static int inv_on_image(struct ivet_ictx *ix, struct ivet_err *err)
         k = ivet_err_set(err, IVET_E_NOMEM, "out of memory listing packages");
         goto out;
     }
+    if (run.bad_files &&
+        (k = ivet_report_note(ix->report, err, "%u package metadata file%s could not be read (not JSON, "
+                                               "or no name or version), first '%s': not listed",
+                              run.bad_files, run.bad_files == 1 ? "" : "s", run.bad_example)) < 0)
+        goto out;
     for (size_t i = 0; g && i < g->n; i++) {
         if (!ivet_fsview_visible(ix->view, g->v[i].path, g->v[i].layer, NULL))
             continue;
@@ -516,6 +531,7 @@ static int inv_on_image(struct ivet_ictx *ix, struct ivet_err *err)
     k = os_findings(&run, has_distribution(&run, before), err);
 out:
     ivet_osinfo_release(&run.os);
+    ivet_free(run.bad_example);
     return k < 0 ? k : 0;
 }
 

@@ -26,7 +26,17 @@ struct ivet_pkgctx {
     const char *distro_id;      /* os-release ID ("alpine", "debian"), or NULL */
     const char *distro_version; /* os-release VERSION_ID, or NULL */
     struct ivet_pkgsink sink;
+    unsigned *malformed;        /* records that look like packages but cannot be read
+                                 * (no name or version, a damaged header, not JSON):
+                                 * counted here when not NULL, for the report's notes */
 };
+
+/* A record of c's input was skipped as malformed. */
+static inline void ivet_pkg_malformed(const struct ivet_pkgctx *c)
+{
+    if (c->malformed)
+        (*c->malformed)++;
+}
 
 /* Fills the common fields (path, layer) and emits. */
 int ivet_pkg_emit(const struct ivet_pkgctx *c, struct ivet_package *p, struct ivet_err *err);

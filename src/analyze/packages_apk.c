@@ -20,8 +20,11 @@ static void rec_clear(struct apk_rec *r)
 
 static int rec_emit(struct apk_rec *r, const struct ivet_pkgctx *c, struct ivet_err *err)
 {
-    if (!r->name || !r->version || !*r->name || !*r->version)
+    if (!r->name || !r->version || !*r->name || !*r->version) {
+        if (r->name || r->version)
+            ivet_pkg_malformed(c);
         return 0;
+    }
     char *distro = ivet_purl_distro(c->distro_id ? c->distro_id : "alpine", c->distro_version);
     struct ivet_purl_qual q[] = { { "arch", r->arch }, { "distro", distro } };
     char *purl = distro ? ivet_purl("apk", c->distro_id ? c->distro_id : "alpine", r->name,

@@ -30,8 +30,10 @@ static bool status_installed(const char *s)
 static int rec_emit(struct deb_rec *r, bool status_d, const struct ivet_pkgctx *c,
                     struct ivet_err *err)
 {
-    if (!r->name || !r->version || !*r->name || !*r->version)
+    if (!r->name || !r->version || !*r->name || !*r->version) {
+        ivet_pkg_malformed(c);          /* called only for stanzas with fields */
         return 0;
+    }
     if (r->status ? !status_installed(r->status) : !status_d)
         return 0;
     /* "Source: name (version)" when the source version differs */

@@ -12,8 +12,10 @@ int ivet_npm_package_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, str
     json_t *root = json_loadb((const char *)b.ptr, b.len, JSON_REJECT_DUPLICATES, &jerr);
     int ret = 0;
     char *purl = NULL, *lic_buf = NULL;
-    if (!root || !json_is_object(root))
+    if (!root || !json_is_object(root)) {
+        ivet_pkg_malformed(c);
         goto out;
+    }
     const char *name = json_string_value(json_object_get(root, "name"));
     const char *version = json_string_value(json_object_get(root, "version"));
     if (!name || !version || !*name || !*version)

@@ -56,8 +56,10 @@ int ivet_python_meta_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, str
         if (!(*dst = ivet_text_trimdup(colon + 1, n - kl - 1)))
             goto nomem;
     }
-    if (!name || !version || !*name || !*version)
+    if (!name || !version || !*name || !*version) {
+        ivet_pkg_malformed(c);
         goto out;
+    }
     if (!(norm = pep503(name)) || !(purl = ivet_purl("pypi", NULL, norm, version, NULL, 0)))
         goto nomem;
     const char *lic = expr && *expr ? expr : license;

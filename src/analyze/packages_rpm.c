@@ -89,12 +89,16 @@ static void split_sourcerpm(const char *s, char **name, char **ver)
 
 int ivet_rpm_header_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct ivet_err *err)
 {
-    if (b.len < 8)
+    if (b.len < 8) {
+        ivet_pkg_malformed(c);
         return 0;
+    }
     struct rpm_hdr h = { .il = be32(b.ptr), .dl = be32(b.ptr + 4) };
     if (h.il == 0 || h.il > RPM_MAX_INDEX || h.dl > RPM_MAX_DATA ||
-        (uint64_t)8 + 16 * (uint64_t)h.il + h.dl > b.len)
+        (uint64_t)8 + 16 * (uint64_t)h.il + h.dl > b.len) {
+        ivet_pkg_malformed(c);
         return 0;
+    }
     h.index = b.ptr + 8;
     h.data = h.index + 16 * (size_t)h.il;
     const char *name = hdr_string(&h, TAG_NAME), *ver = hdr_string(&h, TAG_VERSION);
@@ -102,8 +106,12 @@ int ivet_rpm_header_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, stru
     const char *srpm = hdr_string(&h, TAG_SOURCERPM), *lic = hdr_string(&h, TAG_LICENSE);
     uint32_t epoch = 0;
     bool has_epoch = hdr_int32(&h, TAG_EPOCH, &epoch);
-    if (!name || !ver || !*name || !*ver || !strcmp(name, "gpg-pubkey"))
+    if (!name || !ver || !*name || !*ver) {
+        ivet_pkg_malformed(c);
         return 0;
+    }
+    if (!strcmp(name, "gpg-pubkey"))
+        return 0;                       /* an imported key, not a package */
 
     char *version = NULL, *purl_ver = NULL, *epoch_s = NULL, *distro = NULL, *purl = NULL;
     char *src_name = NULL, *src_ver = NULL;

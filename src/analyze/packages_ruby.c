@@ -76,8 +76,10 @@ int ivet_gemspec_parse(struct ivet_bytes b, const struct ivet_pkgctx *c, struct 
     }
     if (c->path)
         from_file_name(c->path, &name, &version);
-    if (!name || !version || !*name || !*version)
+    if (!name || !version || !*name || !*version) {
+        ivet_pkg_malformed(c);
         goto out;
+    }
     if (!(purl = ivet_purl("gem", NULL, name, version, NULL, 0))) {
         ret = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         goto out;

@@ -147,7 +147,10 @@ static void test_apkdb_lists_records_and_skips_broken_ones(void **st)
     size_t n;
     char *b = fixture("apk-installed", &n);
     struct ivet_pkgctx c = ctx(&l, "/lib/apk/db/installed", "alpine", "3.20.3");
+    unsigned bad = 0;
+    c.malformed = &bad;
     assert_int_equal(ivet_apkdb_parse(ivet_bytes_make(b, n), &c, &err), 3);
+    assert_int_equal(bad, 1);                   /* the record without a version is counted */
     const struct ivet_package *p = find(&l, "musl");
     assert_non_null(p);
     assert_string_equal(p->version, "1.2.5-r0");
@@ -165,6 +168,38 @@ static void test_apkdb_lists_records_and_skips_broken_ones(void **st)
     assert_null(find(&l, "broken-record-without-version"));
     ivet_pkglist_release(&l);
     free(b);
+}
+
+/* Every record that looks like a package but cannot be read is counted, so
+ * the inventory can say so; deliberate skips (an rpm key, a package that is
+ * not installed) are not. */
+static void test_malformed_records_are_counted(void **st)
+{
+    (void)st;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_pkglist l = { 0 };
+    unsigned bad = 0;
+    struct ivet_pkgctx c = ctx(&l, "/var/lib/dpkg/status", "debian", "12");
+    c.malformed = &bad;
+    const char *deb = "Package: a\nStatus: install ok installed\nVersion: 1\n\n"
+                      "Package: b\nStatus: install ok installed\n\n"
+                      "Package: c\nStatus: deinstall ok config-files\nVersion: 2\n\n";
+    assert_int_equal(ivet_dpkg_parse(ivet_bytes_make(deb, strlen(deb)), false, &c, &err), 1);
+    assert_int_equal(bad, 1);
+    bad = 0;
+    c.path = "/app/node_modules/x/package.json";
+    const char *cut = "{\"name\": \"x\",";
+    assert_int_equal(ivet_npm_package_parse(ivet_bytes_make(cut, strlen(cut)), &c, &err), 0);
+    assert_int_equal(ivet_npm_package_parse(ivet_bytes_make("[1]", 3), &c, &err), 0);
+    assert_int_equal(bad, 2);
+    assert_int_equal(ivet_npm_package_parse(ivet_bytes_make("{\"name\": \"app\"}", 15), &c, &err), 0);
+    assert_int_equal(bad, 2);                   /* an app without a version is not broken */
+    bad = 0;
+    c.path = "/usr/lib/python3/dist-packages/x.dist-info/METADATA";
+    const char *py = "Metadata-Version: 2.1\nVersion: 1.0\n\nbody\n";
+    assert_int_equal(ivet_python_meta_parse(ivet_bytes_make(py, strlen(py)), &c, &err), 0);
+    assert_int_equal(bad, 1);
+    ivet_pkglist_release(&l);
 }
 
 /* Reads members of a .tar.gz into memory (libarchive, an independent reader). */
@@ -343,7 +378,9 @@ static void test_rpm_header_gives_name_epoch_release_and_source(void **st)
     assert_string_equal(l.v[0].source_version, "5.2.26-1.el9");
     assert_string_equal(l.v[0].license, "GPL-3.0-or-later");
     assert_string_equal(l.v[0].purl, "pkg:rpm/rhel/bash@5.2.26-1.el9?arch=x86_64&distro=rhel-9.4&epoch=2");
-    /* every truncation of the blob is refused without reading past it */
+    /* every truncation of the blob is refused without reading past it, and counted */
+    unsigned bad = 0;
+    c.malformed = &bad;
     for (size_t cut = 0; cut < n; cut++) {
         uint8_t *t = malloc(cut ? cut : 1);
         memcpy(t, blob, cut);
@@ -353,8 +390,11 @@ static void test_rpm_header_gives_name_epoch_release_and_source(void **st)
     /* an offset past the data store */
     put32(blob + 8 + 8, 5000);
     assert_int_equal(ivet_rpm_header_parse(ivet_bytes_make(blob, n), &c, &err), 0);
+    assert_int_equal(bad, n + 1);
+    bad = 0;
     n = make_rpm_header(blob, "gpg-pubkey", 0);
     assert_int_equal(ivet_rpm_header_parse(ivet_bytes_make(blob, n), &c, &err), 0);
+    assert_int_equal(bad, 0);                   /* an imported key is not a broken package */
     ivet_pkglist_release(&l);
 }
 
@@ -848,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_os_fallback_files_identify_the_distribution),
         cmocka_unit_test(test_os_eol_table_matches_release_keys),
         cmocka_unit_test(test_apkdb_lists_records_and_skips_broken_ones),
+        cmocka_unit_test(test_malformed_records_are_counted),
         cmocka_unit_test(test_alpine_3_20_3_rootfs_has_exactly_its_14_packages),
         cmocka_unit_test(test_dpkg_status_lists_installed_packages_with_sources),
         cmocka_unit_test(test_rpm_header_gives_name_epoch_release_and_source),
