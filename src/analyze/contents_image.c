@@ -83,8 +83,7 @@ static int scan_string(struct ivet_rules_stream *st, struct str_ctx *c, const ch
     return rc;
 }
 
-/* ENTRYPOINT and CMD joined with blanks, as one command line. */
-/* ENTRYPOINT and CMD as one line, in either form the config may use. */
+/* ENTRYPOINT and CMD joined with blanks, in either form the config may use. */
 static char *command_line(json_t *cfg)
 {
     char **argv = ivet_config_argv(cfg);

@@ -516,7 +516,8 @@ static int inv_on_image(struct ivet_ictx *ix, struct ivet_err *err)
     }
     if (run.bad_files &&
         (k = ivet_report_note(ix->report, err, "%u package metadata file%s could not be read (not JSON, "
-                                               "or no name or version), first '%s': not listed",
+                                               "no name or version, or cut at the capture limit), "
+                                               "first '%s': not listed",
                               run.bad_files, run.bad_files == 1 ? "" : "s", run.bad_example)) < 0)
         goto out;
     for (size_t i = 0; g && i < g->n; i++) {

@@ -49,10 +49,13 @@ static int note(struct ivet_names_run *run, struct ivet_err *err, const char *fm
 
 /* Docker Hub's own badge for the repository (search API, fetched with the
  * metadata) decides a publisher that imagevet's shipped data did not know:
- * the trust level rises to what Hub says, and PUB-UNKNOWN goes. A badge never
- * lowers a level, nor overrides known-bad or a trust the data or the policy
- * already gave. */
-static void apply_badge(struct ivet_names_run *run, struct ivet_publisher *pub, const char *badge)
+ * the trust level rises to what Hub says, and PUB-UNKNOWN goes, as do the
+ * name findings that a trusted publisher never receives (it owns its names, as
+ * check_hub in names.c has it) and the imitation behind POP-IMITATOR-*. A
+ * badge never lowers a level, nor overrides known-bad or a trust the data or
+ * the policy already gave. */
+static void apply_badge(struct ivet_names_run *run, struct ivet_publisher *pub, const char *badge,
+                        char *imitated)
 {
     enum ivet_trust t;
     if (!badge || pub->trust != IVET_TRUST_UNKNOWN)
@@ -65,9 +68,12 @@ static void apply_badge(struct ivet_names_run *run, struct ivet_publisher *pub, 
         return;         /* "official" only exists under library/, decided from the data */
     pub->trust = t;
     snprintf(pub->basis, sizeof(pub->basis), "Docker Hub shows the '%s' badge for '%s'", badge, run->ref.path);
+    if (imitated)
+        imitated[0] = 0;
     size_t k = 0;
     for (size_t i = 0; i < run->findings.n; i++) {
-        if (!strcmp(run->findings.v[i].id, "PUB-UNKNOWN"))
+        const char *id = run->findings.v[i].id;
+        if (!strcmp(id, "PUB-UNKNOWN") || !strncmp(id, "NAME-", 5))
             ivet_finding_release(&run->findings.v[i]);
         else
             run->findings.v[k++] = run->findings.v[i];
@@ -75,7 +81,7 @@ static void apply_badge(struct ivet_names_run *run, struct ivet_publisher *pub, 
     run->findings.n = k;
 }
 
-static int popularity(struct ivet_names_run *run, struct ivet_publisher *pub, const char *imitated,
+static int popularity(struct ivet_names_run *run, struct ivet_publisher *pub, char *imitated,
                       struct ivet_err *err)
 {
     struct ivet_hub_opts ho = { run->hub_url, run->cache_dir, 0, 0 };
@@ -93,7 +99,7 @@ static int popularity(struct ivet_names_run *run, struct ivet_publisher *pub, co
         return rc;
     }
     long long now = run->now ? run->now : (long long)time(NULL);
-    apply_badge(run, pub, json_string_value(json_object_get(repo, "_badge")));
+    apply_badge(run, pub, json_string_value(json_object_get(repo, "_badge")), imitated);
     rc = ivet_popularity_eval(repo, imitated, now, &run->findings, &run->popularity, err);
     json_t *readme = json_object_get(repo, "full_description");
     if (rc == 0 && json_is_string(readme))

@@ -30,12 +30,12 @@ static bool status_installed(const char *s)
 static int rec_emit(struct deb_rec *r, bool status_d, const struct ivet_pkgctx *c,
                     struct ivet_err *err)
 {
+    if (r->status ? !status_installed(r->status) : !status_d)
+        return 0;                       /* not installed (a purged stanza has no Version) */
     if (!r->name || !r->version || !*r->name || !*r->version) {
-        ivet_pkg_malformed(c);          /* called only for stanzas with fields */
+        ivet_pkg_malformed(c);          /* an installed package that cannot be listed */
         return 0;
     }
-    if (r->status ? !status_installed(r->status) : !status_d)
-        return 0;
     /* "Source: name (version)" when the source version differs */
     char *src_name = NULL, *src_ver = NULL;
     int ret = 0;
@@ -110,8 +110,10 @@ int ivet_dpkg_parse(struct ivet_bytes b, bool status_d, const struct ivet_pkgctx
                 break;
             continue;
         }
+        if (line[0] == '#')
+            continue;                   /* a comment: not a stanza by itself */
         r.any = true;
-        if (line[0] == ' ' || line[0] == '\t' || line[0] == '#')
+        if (line[0] == ' ' || line[0] == '\t')
             continue;                   /* continuation of a multi-line field */
         const char *colon = memchr(line, ':', n);
         if (!colon)

@@ -663,52 +663,93 @@ static int feed(struct ivet_rules_stream *st, const uint8_t *b, size_t n, struct
     return 0;
 }
 
-/* Formats whose files get only the `binary = yes` rules: executables,
- * compressed data, fonts, images, message catalogs, databases. A file counts
- * as one of them when it starts with the format's magic and has a NUL byte in
- * its first FORMAT_PROBE bytes (a script can begin with "MZ" or "BZh"; none
- * of these headers is NUL-free). */
-static bool binary_format(const uint8_t *p, size_t n)
+static uint32_t le32(const uint8_t *p)
 {
-    static const struct { const char *m; size_t n; } magic[] = {
-        { "\x7f" "ELF", 4 },            /* ELF */
-        { "MZ", 2 },                    /* PE */
-        { "\xcf\xfa\xed\xfe", 4 }, { "\xce\xfa\xed\xfe", 4 },    /* Mach-O */
-        { "\xca\xfe\xba\xbe", 4 },    /* Java class, Mach-O universal */
-        { "\0asm", 4 },                 /* WebAssembly */
-        { "!<arch>\n", 8 },             /* ar (static libraries, .deb) */
-        { "\x1f\x8b", 2 },              /* gzip */
-        { "\x28\xb5\x2f\xfd", 4 },      /* zstd */
-        { "\xfd" "7zXZ", 5 },           /* xz */
-        { "BZh", 3 },                   /* bzip2 */
-        { "PK\x03\x04", 4 },            /* zip, jar, wheel */
-        { "\x89PNG", 4 }, { "\xff\xd8\xff", 3 }, { "GIF8", 4 }, { "RIFF", 4 },
-        { "\0\x01\0\0", 4 }, { "OTTO", 4 }, { "wOFF", 4 }, { "wOF2", 4 }, { "ttcf", 4 },
-        { "\xde\x12\x04\x95", 4 }, { "\x95\x04\x12\xde", 4 },  /* gettext .mo */
-        { "Xcur", 4 }, { "TZif", 4 }, { "SQLite format 3", 16 },
-        { "\x1a\x01", 2 }, { "\x1e\x02", 2 },                    /* terminfo */
-    };
-    if (!memchr(p, 0, n))
-        return false;
-    for (size_t i = 0; i < IVET_ARRAY_LEN(magic); i++)
-        if (n >= magic[i].n && memcmp(p, magic[i].m, magic[i].n) == 0)
-            return true;
-    /* CPython bytecode: two version bytes, then "\r\n" */
-    return n >= 16 && p[2] == '\r' && p[3] == '\n';
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The probe is complete (or the file ended): open the stream of the rule set
- * the file's format calls for and scan the bytes held so far. */
-static int decide(struct ivet_rules_stream *st, struct ivet_err *err)
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* Formats whose files get only the `binary = yes` rules: executables,
+ * compressed data, fonts, images, message catalogs, databases, bytecode.
+ * Not the magic alone: each format's header must check out (ELF identity
+ * bytes, the PE signature where e_lfanew points, gzip's method and reserved
+ * flags, TZif's zero padding, ...), the kind of structure a script does not
+ * have by accident, and the first FORMAT_PROBE bytes must hold a NUL.
+ * Formats whose magic is plain text and whose header a shell line can
+ * imitate (GIF, RIFF, bzip2, WOFF) are left to the text rules. A file made
+ * on purpose to be both a valid binary header and a shell script (run as
+ * `sh file`) still passes: docs/internals/rules.md says so. */
+static bool binary_format(const uint8_t *p, size_t n)
+{
+    if (n < 16 || !memchr(p, 0, n))
+        return false;
+    if (!memcmp(p, "\x7f" "ELF", 4))                           /* ELF identity */
+        return (p[4] == 1 || p[4] == 2) && (p[5] == 1 || p[5] == 2) && p[6] == 1 && all_zero(p + 9, 7);
+    if (!memcmp(p, "MZ", 2) && n >= 64) {                       /* PE: "PE\0\0" at e_lfanew */
+        uint32_t off = le32(p + 0x3c);
+        return off >= 64 && off <= n - 4 && !memcmp(p + off, "PE\0\0", 4);
+    }
+    if (!memcmp(p, "\xcf\xfa\xed\xfe", 4) || !memcmp(p, "\xce\xfa\xed\xfe", 4) ||    /* Mach-O */
+        !memcmp(p, "\xca\xfe\xba\xbe", 4))                       /* Java class, universal Mach-O */
+        return true;
+    if (!memcmp(p, "\0asm\x01\0\0\0", 8))                      /* WebAssembly 1 */
+        return true;
+    if (!memcmp(p, "!<arch>\n", 8))                             /* ar: the first member's header */
+        return n >= 68 && p[66] == '`' && p[67] == '\n';
+    if (p[0] == 0x1f && p[1] == 0x8b)                           /* gzip: deflate, no reserved flags */
+        return p[2] == 8 && (p[3] & 0xe0) == 0;
+    if (!memcmp(p, "\x28\xb5\x2f\xfd", 4) || !memcmp(p, "\xfd" "7zXZ\0", 6))   /* zstd, xz */
+        return true;
+    if (!memcmp(p, "PK\x03\x04", 4))                             /* zip, jar, wheel */
+        return p[4] <= 100 && p[5] == 0;
+    if (!memcmp(p, "\x89PNG\r\n\x1a\n", 8) || !memcmp(p, "\xff\xd8\xff", 3))  /* PNG, JPEG */
+        return true;
+    if (!memcmp(p, "\0\x01\0\0", 4) || !memcmp(p, "OTTO", 4)) {  /* TrueType/OpenType: tables */
+        unsigned tables = (unsigned)p[4] << 8 | p[5], range = (unsigned)p[6] << 8 | p[7];
+        unsigned pow2 = 1;
+        while (pow2 * 2 <= tables)
+            pow2 *= 2;
+        return tables >= 1 && tables <= 256 && range == pow2 * 16;
+    }
+    if (!memcmp(p, "\xde\x12\x04\x95", 4) || !memcmp(p, "\x95\x04\x12\xde", 4))   /* gettext .mo */
+        return true;
+    if (!memcmp(p, "Xcur\x10\0\0\0", 8))                       /* Xcursor, 16-byte header */
+        return true;
+    if (!memcmp(p, "TZif", 4))                                  /* version, then 15 zero bytes */
+        return (p[4] == 0 || (p[4] >= '2' && p[4] <= '4')) && n >= 20 && all_zero(p + 5, 15);
+    if (!memcmp(p, "SQLite format 3\0", 16))
+        return n >= 20 && (p[18] == 1 || p[18] == 2) && (p[19] == 1 || p[19] == 2);
+    if ((p[0] == 0x1a && p[1] == 0x01) || (p[0] == 0x1e && p[1] == 0x02))   /* terminfo */
+        return p[3] == 0 && p[5] == 0;
+    /* CPython 3 bytecode: magic 3000-3839 little-endian, "\r\n", flags 0-3 */
+    return p[1] >= 0x0b && p[1] <= 0x0e && p[2] == '\r' && p[3] == '\n' && p[4] <= 3 && all_zero(p + 5, 3);
+}
+
+/* Opens the stream of the rule set the file's first bytes call for. */
+static int open_main(struct ivet_rules_stream *st, const uint8_t *head, size_t n, struct ivet_err *err)
 {
     const struct ivet_ruleset *rs = st->rs;
     st->decided = true;
-    hs_database_t *db = binary_format(st->probe, st->probelen) ? rs->db_bin : rs->db_text;
+    hs_database_t *db = binary_format(head, IVET_MIN(n, (size_t)FORMAT_PROBE)) ? rs->db_bin : rs->db_text;
     if (db && hs_open_stream(db, 0, &st->s_main) != HS_SUCCESS) {
         st->active = false;
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory opening a rules stream");
     }
-    return st->probelen ? feed(st, st->probe, st->probelen, err) : 0;
+    return 0;
+}
+
+/* The probe is complete (or the file ended): decide and scan what it holds. */
+static int decide(struct ivet_rules_stream *st, struct ivet_err *err)
+{
+    int rc = open_main(st, st->probe, st->probelen, err);
+    return rc == 0 && st->probelen ? feed(st, st->probe, st->probelen, err) : rc;
 }
 
 int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n, struct ivet_err *err)
@@ -716,6 +757,12 @@ int ivet_rules_stream_data(struct ivet_rules_stream *st, const void *p, size_t n
     const uint8_t *b = p;
     if (!st->active)
         return ivet_err_set(err, IVET_E_INTERNAL, "rules stream not begun");
+    if (!st->decided && st->probelen == 0 && n >= FORMAT_PROBE) {
+        /* the usual case: the first block holds the probe; scanning it in one
+         * piece keeps the context after early matches for the evidence */
+        int rc = open_main(st, b, n, err);
+        return rc < 0 ? rc : feed(st, b, n, err);
+    }
     if (!st->decided) {
         size_t k = IVET_MIN(n, sizeof(st->probe) - st->probelen);
         memcpy(st->probe + st->probelen, b, k);

@@ -16,7 +16,9 @@ static void usage(FILE *f)
             "       imagevet db [--vulndb PATH] import FILE|DIR...\n"
             "       imagevet db [--vulndb PATH] status\n"
             "\n"
-            "  --vulndb PATH          database file (default $XDG_CACHE_HOME/imagevet/vulndb.sqlite)\n"
+            "  --vulndb PATH          database file (default vulndb.sqlite in the cache directory)\n"
+            "  --cache-dir DIR        the cache directory, as for scan (default $XDG_CACHE_HOME/imagevet\n"
+            "                         or ~/.cache/imagevet)\n"
             "update options:\n"
             "  --osv-base URL         OSV dumps: URL/<Ecosystem>/all.zip\n"
             "  --osv-ecosystems LIST  comma-separated (default PyPI,npm,Go,Maven,crates.io; '' = none)\n"
@@ -93,6 +95,7 @@ int cmd_db(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "vulndb", required_argument, NULL, 'd' },
+        { "cache-dir", required_argument, NULL, 'C' },
         { "osv-base", required_argument, NULL, 'o' },
         { "osv-ecosystems", required_argument, NULL, 'e' },
         { "alpine-base", required_argument, NULL, 'a' },
@@ -106,7 +109,8 @@ int cmd_db(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct ivet_vulndb_update_opts uo;
-    const char *path = NULL;
+    const char *path = NULL, *cache_dir = NULL;
+    char cache_path[4096];
     /* libarchive converts every zip member's DOS time with mktime(); with TZ
      * unset glibc re-reads /etc/localtime each time (two stats per record). */
     setenv("TZ", ":/etc/localtime", 0);
@@ -116,6 +120,7 @@ int cmd_db(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': path = optarg; break;
+        case 'C': cache_dir = optarg; break;
         case 'o': uo.osv_base = optarg; break;
         case 'e': uo.osv_ecosystems = split(optarg, ecos); break;
         case 'a': uo.alpine_base = optarg; break;
@@ -143,6 +148,14 @@ int cmd_db(int argc, char **argv)
     if (!strcmp(sub, "import") && optind >= argc) {
         fprintf(stderr, "imagevet: db import needs a FILE or DIR\n");
         goto out;
+    }
+    if (!path && cache_dir && *cache_dir) {
+        /* the same file `scan --cache-dir DIR` reads */
+        if ((size_t)snprintf(cache_path, sizeof(cache_path), "%s/vulndb.sqlite", cache_dir) >= sizeof(cache_path)) {
+            fprintf(stderr, "imagevet: --cache-dir is too long\n");
+            goto out;
+        }
+        path = cache_path;
     }
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_vulndb *db = ivet_vulndb_open(path, write ? IVET_VULNDB_WRITE : IVET_VULNDB_READ,

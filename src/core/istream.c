@@ -297,13 +297,15 @@ struct ivet_istream *ivet_istream_digest(struct ivet_istream *in, const struct i
     if (!in)
         return NULL;
     struct digest_stream *d = ivet_calloc(1, sizeof(*d));
-    if (!d || !(d->what = ivet_strdup(what ? what : "stream")) || !(d->h = ivet_sha256_new(err))) {
+    bool mem = !d || !(d->what = ivet_strdup(what ? what : "stream"));
+    if (mem || !(d->h = ivet_sha256_new(err))) {
         if (d) {
             ivet_free(d->what);
             ivet_free(d);
         }
         ivet_istream_close(in);
-        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        if (mem)                        /* else ivet_sha256_new said why */
+            ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         return NULL;
     }
     ivet_istream_init(&d->base, &digest_ops);

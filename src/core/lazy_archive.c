@@ -50,6 +50,10 @@ void archive_set_error(struct archive *a, int code, const char *fmt, ...)
 {
     if (!ivet_lazylib_load(&ivet_lib_archive))
         return;
+    if (!fmt) {                         /* libarchive's way to clear the error */
+        IVET_LAZY_FN(archive, archive_set_error)(a, code, NULL);
+        return;
+    }
     char msg[512];
     va_list ap;
     va_start(ap, fmt);

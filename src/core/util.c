@@ -200,6 +200,8 @@ char *ivet_cache_path(const char *dir, const char *sub, struct ivet_err *err)
 
 int ivet_mkdir_p(const char *path, unsigned mode, struct ivet_err *err)
 {
+    if (!*path)
+        return ivet_err_set(err, IVET_E_USAGE, "empty directory name");
     char *d = ivet_strdup(path);
     if (!d)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");

@@ -21,6 +21,8 @@ static int basic_header(const struct ivet_reg_creds *c, char **out, struct ivet_
     size_t ul = strlen(c->username), pl = strlen(c->password), n = ul + 1 + pl;
     unsigned char *raw = ivet_malloc(n + 1);
     char *b64 = ivet_malloc(4 * ((n + 2) / 3) + 1);
+    if (b64)
+        b64[0] = 0;                     /* wiped below by its length, whatever happens */
     int rc = 0;
     if (!raw || !b64) {
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -29,7 +31,10 @@ static int basic_header(const struct ivet_reg_creds *c, char **out, struct ivet_
     memcpy(raw, c->username, ul);
     raw[ul] = ':';
     memcpy(raw + ul + 1, c->password, pl);
-    EVP_EncodeBlock((unsigned char *)b64, raw, (int)n);
+    if (EVP_EncodeBlock((unsigned char *)b64, raw, (int)n) < 0) {
+        rc = ivet_err_set(err, IVET_E_UNSUPPORTED, "cannot encode the credentials (libcrypto unavailable)");
+        goto out;
+    }
     if (!(*out = ivet_asprintf("Authorization: Basic %s", b64)))
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
 out:

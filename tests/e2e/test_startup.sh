@@ -12,6 +12,12 @@ for lib in libcurl libarchive libhs libyara libcrypto libssl libicu libgnutls li
   else pass "$lib not linked"; fi
 done
 
+so=${IVET_BUILD_DIR:-$(dirname "$IMAGEVET")}/libimagevet.so
+if [ -e "$so" ] && command -v nm > /dev/null; then
+  other=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TtWwDdBbRr]$/ {print $3}' | grep -v '^ivet_' | head -5)
+  [ -z "$other" ] && pass "libimagevet.so exports ivet_* only" || fail "libimagevet.so exports $other"
+fi
+
 loaded() {  # CMD...: the shared objects the dynamic loader opened
   LD_DEBUG=files "$@" 2>&1 >/dev/null | sed -n 's/.*file=\([^ ]*\) \[0\];  needed by.*/\1/p; s/.*file=\([^ ]*\) \[0\];  dynamically loaded by.*/\1/p' | sort -u
 }

@@ -52,6 +52,11 @@ fi
 for s in alpine-secdb:v3.10/main debian-tracker osv; do
   grep -q "^$s " "$TMP/status.out" && pass "status lists $s" || fail "status lacks $s: $(cat "$TMP/status.out")"
 done
+# --cache-dir: db writes DIR/vulndb.sqlite, the file scan --cache-dir DIR reads
+mkdir -p "$TMP/cache"
+"$IMAGEVET" db --cache-dir "$TMP/cache" import "$SH/vulndb/alpine-secdb-legacy/v3.10-main.json" > /dev/null 2>&1 \
+  && [ -s "$TMP/cache/vulndb.sqlite" ] && pass "db --cache-dir writes DIR/vulndb.sqlite" \
+  || fail "db --cache-dir did not write $TMP/cache/vulndb.sqlite"
 "$IMAGEVET" db --vulndb "$DB" import /nonexistent > /dev/null 2>&1; rc=$?
 [ "$rc" = 2 ] && pass "import of a missing path exits 2" || fail "import of a missing path exited $rc"
 echo '{"hello": "world"}' > "$TMP/other.json"

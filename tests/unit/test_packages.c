@@ -183,9 +183,15 @@ static void test_malformed_records_are_counted(void **st)
     c.malformed = &bad;
     const char *deb = "Package: a\nStatus: install ok installed\nVersion: 1\n\n"
                       "Package: b\nStatus: install ok installed\n\n"
-                      "Package: c\nStatus: deinstall ok config-files\nVersion: 2\n\n";
+                      "Package: c\nStatus: deinstall ok config-files\nVersion: 2\n\n"
+                      "Package: d\nStatus: purge ok not-installed\n\n"
+                      "# a comment stanza\n\n";
     assert_int_equal(ivet_dpkg_parse(ivet_bytes_make(deb, strlen(deb)), false, &c, &err), 1);
-    assert_int_equal(bad, 1);
+    assert_int_equal(bad, 1);                   /* b only: d is purged, not broken */
+    bad = 0;
+    const char *distroless = "# written by a build tool\n\nPackage: e\nVersion: 1\n\n";
+    assert_int_equal(ivet_dpkg_parse(ivet_bytes_make(distroless, strlen(distroless)), true, &c, &err), 1);
+    assert_int_equal(bad, 0);
     bad = 0;
     c.path = "/app/node_modules/x/package.json";
     const char *cut = "{\"name\": \"x\",";

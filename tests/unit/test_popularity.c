@@ -283,6 +283,19 @@ static void test_hub_badge_sets_the_trust_of_an_unknown_publisher(void **state)
     assert_string_equal(json_string_value(json_object_get(run.publisher, "trust")), "unknown");
     assert_true(has(&run, "PUB-UNKNOWN"));
     ivet_names_run_release(&run);
+
+    /* an official image's name under an unknown namespace is a finding offline;
+     * once Hub vouches for the publisher it owns its names */
+    ivet_names_run_init(&run);
+    run.offline = true;
+    assert_int_equal(ivet_names_run(f->db, "acmecorp/nginx", &run, &err), 0);
+    assert_true(has(&run, "NAME-OFFICIAL-FOREIGN-NS"));
+    ivet_names_run_release(&run);
+    run_online(f, "acmecorp/nginx", 1795171200, &run);
+    assert_string_equal(json_string_value(json_object_get(run.publisher, "trust")), "verified-publisher");
+    assert_false(has(&run, "NAME-OFFICIAL-FOREIGN-NS"));
+    assert_false(has(&run, "POP-IMITATOR-LOW-PULLS"));
+    ivet_names_run_release(&run);
 }
 
 static void test_readme_that_hands_over_the_host_is_flagged(void **state)

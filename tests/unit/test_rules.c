@@ -250,9 +250,10 @@ static void test_rules_binary_file_has_no_line(void **state)
     ivet_err_release(&err);
 }
 
-/* Rules without `binary = yes` skip files of a known binary format (magic and
- * a NUL up front), whatever chunks the bytes come in; a NUL alone does not
- * make a script binary, nor does a magic without a NUL. */
+/* Rules without `binary = yes` skip files of a known binary format (a header
+ * that checks out and a NUL up front), whatever chunks the bytes come in; a
+ * NUL alone does not make a script binary, nor does a magic whose header a
+ * shell line imitates. */
 static void test_rules_text_rules_skip_binary_formats(void **state)
 {
     (void)state;
@@ -260,12 +261,16 @@ static void test_rules_text_rules_skip_binary_formats(void **state)
     struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
     assert_non_null(rs);
     static const struct { const char *head; size_t n; size_t want; } cases[] = {
-        { "\x7f" "ELF\x02\x01\x01\0\n", 9, 0 },       /* ELF */
-        { "\x1f\x8b\x08\0\0\0\0\0\n", 9, 0 },        /* gzip */
-        { "PK\x03\x04\x14\0\n", 7, 0 },                /* zip */
-        { "\x0d\x0d\x0d\x0a\0\0\0\0\n", 9, 0 },        /* CPython bytecode */
-        { "#!/bin/sh\n#\0\n", 14, 1 },                   /* a NUL alone */
-        { "MZ=1\n", 5, 1 },                               /* a magic alone */
+        { "\x7f" "ELF\x02\x01\x01\x03\0\0\0\0\0\0\0\0\n", 17, 0 },      /* ELF */
+        { "\x7f" "ELF\x02\x01\x01\0\0 echo\n", 15, 1 },          /* ELF magic, no padding */
+        { "\x1f\x8b\x08\x08\0\0\0\0\0\x03", 10, 0 },              /* gzip */
+        { "\x1f\x8b\x09\0\0\0\0\0\0\x03", 10, 1 },                /* not deflate */
+        { "PK\x03\x04\x14\0\n", 7, 0 },                          /* zip */
+        { "\xcb\x0d\r\n\0\0\0\0\n", 9, 0 },                      /* CPython 3.12 bytecode */
+        { "TZif2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20, 0 },       /* time zone */
+        { "TZif=1\n#\0\n", 10, 1 },                             /* TZif as a shell line */
+        { "#!/bin/sh\n#\0\n", 14, 1 },                           /* a NUL alone */
+        { "MZ=1\n#\0\n", 8, 1 },                                /* "MZ" without a PE header */
     };
     for (size_t i = 0; i < IVET_ARRAY_LEN(cases); i++) {
         for (size_t chunk = 1; chunk <= 400; chunk += 399) {
@@ -289,6 +294,33 @@ static void test_rules_text_rules_skip_binary_formats(void **state)
     struct hits h = { 0 };
     assert_int_equal(ivet_rules_scan_buffer(rs, "/f", "stratum+tcp://a.b", 17, 0, collect, &h, &err), 0);
     assert_int_equal(h.n, 1);
+    ivet_rules_free(rs);
+    ivet_err_release(&err);
+}
+
+/* A match in the first bytes of a file given in one large block keeps its
+ * whole text and the context after it (the format probe must not cut the
+ * block there). */
+static void test_rules_early_match_keeps_its_evidence(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
+    assert_non_null(rs);
+    size_t n = 64 << 10;
+    char *buf = malloc(n);
+    assert_non_null(buf);
+    for (size_t at = 200; at <= 300; at += 10) {
+        memset(buf, 'x', n);
+        buf[at - 1] = ' ';
+        memcpy(buf + at, "stratum+tcp://pool.example.net:3333 tail", 40);
+        struct hits h = { 0 };
+        assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, n, 0, collect, &h, &err), 0);
+        assert_int_equal(h.n, 1);
+        if (!strstr(h.ev[0], "stratum+tcp://pool.example.net") || !strstr(h.ev[0], "tail"))
+            fail_msg("match at %zu: evidence '%s'", at, h.ev[0]);
+    }
+    free(buf);
     ivet_rules_free(rs);
     ivet_err_release(&err);
 }
@@ -667,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_rules_binary_file_has_no_line),
         cmocka_unit_test(test_rules_text_rules_skip_binary_formats),
         cmocka_unit_test(test_rules_not_paths_alone),
+        cmocka_unit_test(test_rules_early_match_keeps_its_evidence),
         cmocka_unit_test(test_rules_evidence_is_bounded),
         cmocka_unit_test(test_rules_truncate_at_cap),
         cmocka_unit_test(test_rules_paths_restrict_a_rule),
