@@ -43,7 +43,11 @@
       (a, p, n, off), ARCHIVE_FATAL)                                                               \
     XN(L, archive_set_error)
 
-IVET_LAZY_DEFINE(archive, ARCHIVE_FUNCS, "libarchive.so.13", "libarchive13")
+#ifndef IVET_SONAME_ARCHIVE                 /* set by CMake from the library found */
+#define IVET_SONAME_ARCHIVE "libarchive.so.13"
+#define IVET_PACKAGE_ARCHIVE "libarchive13"
+#endif
+IVET_LAZY_DEFINE(archive, ARCHIVE_FUNCS, IVET_SONAME_ARCHIVE, IVET_PACKAGE_ARCHIVE)
 
 /* A printf-style function cannot pass its arguments on: format here. */
 void archive_set_error(struct archive *a, int code, const char *fmt, ...)

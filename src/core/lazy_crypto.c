@@ -22,7 +22,11 @@
     X(L, int, RAND_bytes, (unsigned char *b, int n), (b, n), 0)                                   \
     XN(L, OPENSSL_cleanse)
 
-IVET_LAZY_DEFINE(crypto, CRYPTO_FUNCS, "libcrypto.so.3", "libssl3")
+#ifndef IVET_SONAME_CRYPTO                 /* set by CMake from the library found */
+#define IVET_SONAME_CRYPTO "libcrypto.so.3"
+#define IVET_PACKAGE_CRYPTO "libssl3"
+#endif
+IVET_LAZY_DEFINE(crypto, CRYPTO_FUNCS, IVET_SONAME_CRYPTO, IVET_PACKAGE_CRYPTO)
 
 /* Wiping must happen whether or not the library loads. */
 void OPENSSL_cleanse(void *p, size_t n)

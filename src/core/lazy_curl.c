@@ -27,7 +27,11 @@
     X(L, CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left), NULL)                 \
     X(L, const char *, curl_multi_strerror, (CURLMcode c), (c), "libcurl could not be loaded")
 
-IVET_LAZY_DEFINE(curl, CURL_FUNCS, "libcurl.so.4", "libcurl4")
+#ifndef IVET_SONAME_CURL                 /* set by CMake from the library found */
+#define IVET_SONAME_CURL "libcurl.so.4"
+#define IVET_PACKAGE_CURL "libcurl4"
+#endif
+IVET_LAZY_DEFINE(curl, CURL_FUNCS, IVET_SONAME_CURL, IVET_PACKAGE_CURL)
 
 /* The option's number says what its argument is, as libcurl itself reads it. */
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)

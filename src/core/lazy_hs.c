@@ -30,4 +30,8 @@
       (const hs_database_t *db, const char *d, unsigned int n, unsigned int f, hs_scratch_t *s,   \
        match_event_handler cb, void *c), (db, d, n, f, s, cb, c), HS_INVALID)
 
-IVET_LAZY_DEFINE(hs, HS_FUNCS, "libhs.so.5", "libvectorscan5")
+#ifndef IVET_SONAME_HS                 /* set by CMake from the library found */
+#define IVET_SONAME_HS "libhs.so.5"
+#define IVET_PACKAGE_HS "libvectorscan5"
+#endif
+IVET_LAZY_DEFINE(hs, HS_FUNCS, IVET_SONAME_HS, IVET_PACKAGE_HS)

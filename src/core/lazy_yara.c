@@ -17,4 +17,8 @@
       (YR_RULES *r, const uint8_t *b, size_t n, int f, YR_CALLBACK_FUNC cb, void *u, int t),      \
       (r, b, n, f, cb, u, t), ERROR_INTERNAL_FATAL_ERROR)
 
-IVET_LAZY_DEFINE(yara, YARA_FUNCS, "libyara.so.9", "libyara9")
+#ifndef IVET_SONAME_YARA                 /* set by CMake from the library found */
+#define IVET_SONAME_YARA "libyara.so.9"
+#define IVET_PACKAGE_YARA "libyara9"
+#endif
+IVET_LAZY_DEFINE(yara, YARA_FUNCS, IVET_SONAME_YARA, IVET_PACKAGE_YARA)
