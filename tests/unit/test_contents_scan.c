@@ -46,6 +46,10 @@ static struct ivet_report *scan_lim(struct img *im, const char *config, bool no_
         ls[i] = (struct tu_layer){ 0 };
         ls[i].blob = tu_tar_bytes(im->t[i], &ls[i].len);
     }
+    if (im->dir) {                      /* a second scan of the same layers */
+        tu_rm_rf(im->dir);
+        free(im->dir);
+    }
     im->dir = tu_oci_layout(config, ls, im->n);
     struct ivet_scan_opts o;
     ivet_scan_opts_init(&o);
