@@ -213,6 +213,32 @@ static void test_contents_config_strings(void **state)
     img_free(&im);
 }
 
+/* In programs the Stratum method names stand for the pool list, which runs on
+ * text files only: a miner binary is found by the protocol it speaks, a pool
+ * host name in a binary is not looked for, one in a script is. */
+static void test_contents_binary_and_text_miner_rules(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    uint8_t elf[512];
+    memset(elf, 0, sizeof(elf));
+    memcpy(elf, "\x7f" "ELF\x02\x01\x01", 7);
+    memcpy(elf + 300, "mining.subscribe\0pool.supportxmr.com\0", 38);
+    tu_tar_add(im.t[0], 'f', "usr/local/bin/agent", 0755, (const char *)elf, sizeof(elf), NULL);
+    tu_tar_add(im.t[0], 'f', "usr/local/bin/tool", 0755, (const char *)elf, 300, NULL);
+    FILE_(im.t[0], "etc/agent.conf", 0644, "server = pool.supportxmr.com\n");
+    struct ivet_report *r = scan(&im, plain_config, false, NULL, 1);
+    if (!find(r, "CONT-MINER-STRATUM-METHODS", "/usr/local/bin/agent"))
+        dump(r);
+    assert_non_null(find(r, "CONT-MINER-STRATUM-METHODS", "/usr/local/bin/agent"));
+    assert_null(find(r, "CONT-MINER-POOL", "/usr/local/bin/agent"));
+    assert_non_null(find(r, "CONT-MINER-POOL", "/etc/agent.conf"));
+    assert_null(find(r, "CONT-MINER-STRATUM-METHODS", "/usr/local/bin/tool"));
+    ivet_report_free(r);
+    img_free(&im);
+}
+
 /* A 64-bit ELF program without program headers for INTERP: static. */
 static size_t tiny_elf(uint8_t *b, bool upx)
 {
@@ -463,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_contents_hidden_file_names_both_layers),
         cmocka_unit_test(test_contents_accounts_in_final_image),
         cmocka_unit_test(test_contents_config_strings),
+        cmocka_unit_test(test_contents_binary_and_text_miner_rules),
         cmocka_unit_test(test_contents_executables),
         cmocka_unit_test(test_contents_entrypoint_resolved_and_raised),
         cmocka_unit_test(test_contents_no_content_turns_it_off),
