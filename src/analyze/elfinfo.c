@@ -5,13 +5,6 @@
 
 #include <string.h>
 
-static uint64_t rd(const uint8_t *p, unsigned n, bool le)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[le ? i : n - 1 - i] << (8 * i);
-    return v;
-}
 
 void ivet_elf_inspect(const uint8_t *h, size_t n, struct ivet_elfinfo *out)
 {
@@ -28,17 +21,17 @@ void ivet_elf_inspect(const uint8_t *h, size_t n, struct ivet_elfinfo *out)
     if (b64 && n < 64)
         return;
     out->elf = true;
-    out->type = (uint16_t)rd(h + 16, 2, le);
-    uint64_t phoff = b64 ? rd(h + 32, 8, le) : rd(h + 28, 4, le);
-    unsigned phentsize = (unsigned)rd(h + (b64 ? 54 : 42), 2, le);
-    unsigned phnum = (unsigned)rd(h + (b64 ? 56 : 44), 2, le);
+    out->type = (uint16_t)ivet_load_uint(h + 16, 2, !le);
+    uint64_t phoff = b64 ? ivet_load_uint(h + 32, 8, !le) : ivet_load_uint(h + 28, 4, !le);
+    unsigned phentsize = (unsigned)ivet_load_uint(h + (b64 ? 54 : 42), 2, !le);
+    unsigned phnum = (unsigned)ivet_load_uint(h + (b64 ? 56 : 44), 2, !le);
     unsigned want = b64 ? 56 : 32;
     if (phentsize < want || phnum == 0 || phnum == 0xffff || phoff > n ||
         (uint64_t)phentsize * phnum > n - phoff)
         return;
     out->phdrs_seen = true;
     for (unsigned i = 0; i < phnum; i++) {
-        uint32_t t = (uint32_t)rd(h + phoff + (uint64_t)i * phentsize, 4, le);
+        uint32_t t = (uint32_t)ivet_load_uint(h + phoff + (uint64_t)i * phentsize, 4, !le);
         if (t == 3)
             out->interp = true;
         else if (t == 2)

@@ -56,10 +56,7 @@ void ivet_elf_scan_free(struct ivet_elf_scan *s)
 
 static uint64_t rd(const struct ivet_elf_info *in, const uint8_t *p, unsigned n)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[in->big_endian ? n - 1 - i : i] << (8 * i);
-    return v;
+    return ivet_load_uint(p, n, in->big_endian);
 }
 
 static void region_start(struct region *r, uint64_t start, uint64_t max)

@@ -23,14 +23,6 @@ static bool uvarint(struct ivet_bytes b, size_t *pos, uint64_t *v)
     return false;
 }
 
-static uint64_t rdp(const uint8_t *p, unsigned n, bool be)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[be ? n - 1 - i : i] << (8 * i);
-    return v;
-}
-
 /* vaddr -> bytes in the window, through the PT_LOAD segments. */
 static const uint8_t *window_at(struct ivet_bytes win, uint64_t win_off,
                                 const struct ivet_elf_info *elf, uint64_t vaddr, uint64_t len)
@@ -56,7 +48,7 @@ static bool old_string(struct ivet_bytes win, uint64_t win_off, const struct ive
     const uint8_t *h = window_at(win, win_off, elf, hdr_vaddr, 2ull * ps);
     if (!h)
         return false;
-    uint64_t ptr = rdp(h, ps, be), len = rdp(h + ps, ps, be);
+    uint64_t ptr = ivet_load_uint(h, ps, be), len = ivet_load_uint(h + ps, ps, be);
     if (len > win.len)
         return false;
     const uint8_t *d = window_at(win, win_off, elf, ptr, len);
@@ -184,7 +176,7 @@ int ivet_gobuildinfo_parse(struct ivet_bytes win, uint64_t win_off, const struct
             return 0;
         modinfo = ivet_bytes_make(win.ptr + pos, (size_t)n);
     } else {
-        uint64_t vp = rdp(win.ptr + 16, ps, be), mp = rdp(win.ptr + 16 + ps, ps, be);
+        uint64_t vp = ivet_load_uint(win.ptr + 16, ps, be), mp = ivet_load_uint(win.ptr + 16 + ps, ps, be);
         if (!old_string(win, win_off, elf, ps, be, vp, &version) ||
             !old_string(win, win_off, elf, ps, be, mp, &modinfo))
             return 0;

@@ -663,11 +663,6 @@ static int feed(struct ivet_rules_stream *st, const uint8_t *b, size_t n, struct
     return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static bool all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -693,7 +688,7 @@ static bool binary_format(const uint8_t *p, size_t n)
     if (!memcmp(p, "\x7f" "ELF", 4))                           /* ELF identity */
         return (p[4] == 1 || p[4] == 2) && (p[5] == 1 || p[5] == 2) && p[6] == 1 && all_zero(p + 9, 7);
     if (!memcmp(p, "MZ", 2) && n >= 64) {                       /* PE: "PE\0\0" at e_lfanew */
-        uint32_t off = le32(p + 0x3c);
+        uint64_t off = ivet_load_uint(p + 0x3c, 4, false);
         return off >= 64 && off <= n - 4 && !memcmp(p + off, "PE\0\0", 4);
     }
     if (!memcmp(p, "\xcf\xfa\xed\xfe", 4) || !memcmp(p, "\xce\xfa\xed\xfe", 4) ||    /* Mach-O */

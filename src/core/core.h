@@ -75,6 +75,15 @@ int ivet_buf_printf(struct ivet_buf *b, struct ivet_err *err, const char *fmt, .
  * an empty buffer gives an empty string) and resets the buffer. NULL on OOM. */
 char *ivet_buf_detach(struct ivet_buf *b);
 
+/* An n-byte unsigned integer (n <= 8) stored at p in the given byte order. */
+static inline uint64_t ivet_load_uint(const uint8_t *p, unsigned n, bool big_endian)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[big_endian ? n - 1 - i : i] << (8 * i);
+    return v;
+}
+
 /* ---- digest.c: sha256 through OpenSSL EVP (SHA-NI). */
 #define IVET_DIGEST_HEX 64
 struct ivet_digest {
