@@ -25,8 +25,9 @@ struct ivet_vulndb;
 
 enum ivet_vulndb_mode { IVET_VULNDB_READ = 0, IVET_VULNDB_WRITE = 1 };
 
-/* $XDG_CACHE_HOME/imagevet/vulndb.sqlite (or ~/.cache/...). Fresh string. */
-IVET_API char *ivet_vulndb_default_path(struct ivet_err *err);
+/* vulndb.sqlite in the cache directory: `cache_dir` when given (--cache-dir),
+ * else $XDG_CACHE_HOME/imagevet or ~/.cache/imagevet. Fresh string. */
+IVET_API char *ivet_vulndb_default_path(const char *cache_dir, struct ivet_err *err);
 /* Opens (WRITE: creates, with its directory) the database at path (NULL =
  * the default path). READ on a missing file is IVET_E_NOTFOUND. */
 IVET_API struct ivet_vulndb *ivet_vulndb_open(const char *path, enum ivet_vulndb_mode mode,

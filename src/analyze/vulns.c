@@ -51,11 +51,11 @@ static int vulns_setup(const struct ivet_scan_opts *o, void **global, struct ive
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     /* a failed setup is not torn down by the scan: free here */
     int rc = 0;
-    v->db_path = o->vulndb ? ivet_strdup(o->vulndb) : ivet_cache_path(o->cache_dir, "vulndb.sqlite", err);
+    v->db_path = o->vulndb ? ivet_strdup(o->vulndb) : ivet_vulndb_default_path(o->cache_dir, err);
     if (v->db_path && !o->vulndb && o->cache_dir && access(v->db_path, F_OK) != 0) {
         /* a --cache-dir without a database of its own: the default one still serves */
         ivet_free(v->db_path);
-        v->db_path = ivet_cache_path(NULL, "vulndb.sqlite", err);
+        v->db_path = ivet_vulndb_default_path(NULL, err);
     }
     if (!v->db_path && o->vulndb) {
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");

@@ -110,7 +110,7 @@ int cmd_db(int argc, char **argv)
     };
     struct ivet_vulndb_update_opts uo;
     const char *path = NULL, *cache_dir = NULL;
-    char cache_path[4096];
+    char *cache_path = NULL;
     /* libarchive converts every zip member's DOS time with mktime(); with TZ
      * unset glibc re-reads /etc/localtime each time (two stats per record). */
     setenv("TZ", ":/etc/localtime", 0);
@@ -149,15 +149,15 @@ int cmd_db(int argc, char **argv)
         fprintf(stderr, "imagevet: db import needs a FILE or DIR\n");
         goto out;
     }
+    struct ivet_err err = IVET_ERR_INIT;
     if (!path && cache_dir && *cache_dir) {
         /* the same file `scan --cache-dir DIR` reads */
-        if ((size_t)snprintf(cache_path, sizeof(cache_path), "%s/vulndb.sqlite", cache_dir) >= sizeof(cache_path)) {
-            fprintf(stderr, "imagevet: --cache-dir is too long\n");
+        if (!(path = cache_path = ivet_vulndb_default_path(cache_dir, &err))) {
+            fprintf(stderr, "imagevet: %s\n", ivet_err_msg(&err));
+            ivet_err_release(&err);
             goto out;
         }
-        path = cache_path;
     }
-    struct ivet_err err = IVET_ERR_INIT;
     struct ivet_vulndb *db = ivet_vulndb_open(path, write ? IVET_VULNDB_WRITE : IVET_VULNDB_READ,
                                               &err);
     if (!db) {
@@ -186,5 +186,6 @@ int cmd_db(int argc, char **argv)
     }
     ivet_vulndb_close(db);
 out:
+    free(cache_path);                   /* a fresh string from the library (malloc) */
     return ret;
 }

@@ -63,9 +63,9 @@ void ivet_sha256(const void *p, size_t n, struct ivet_digest *out)
     unsigned int len = 32;
     /* No error path here, and no value is safe to hand back without the
      * library (a fixed one could equal a forged expected digest): stop. */
-    if (!ivet_lazylib_load(&ivet_lib_crypto) || EVP_Digest(p, n, out->raw, &len, EVP_sha256(), NULL) != 1) {
-        struct ivet_err err = IVET_ERR_INIT;
-        ivet_lazylib_require(&ivet_lib_crypto, &err);
+    struct ivet_err err = IVET_ERR_INIT;
+    if (ivet_lazylib_require(&ivet_lib_crypto, &err) < 0 ||
+        EVP_Digest(p, n, out->raw, &len, EVP_sha256(), NULL) != 1) {
         fprintf(stderr, "imagevet: sha256 unavailable: %s\n", err.code ? ivet_err_msg(&err) : "EVP_Digest failed");
         exit(2);
     }

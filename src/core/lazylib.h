@@ -1,10 +1,11 @@
 /* lazylib.h: third-party libraries loaded on first use. libcurl, libarchive,
  * Vectorscan and YARA (with their own dependencies, 40-odd shared objects)
- * cost about 10 ms of dynamic loading at every start, which `imagevet name`,
- * `vercmp` or `--version` never need; libcrypto another 2 ms. src/core/lazy_<lib>.c define the
- * library's functions that imagevet calls, with the library's own prototypes
- * (so the compiler checks them); the first call dlopen()s the Debian package's
- * shared object by its soname and later calls go straight through.
+ * cost about 10 ms of dynamic loading at every start, libcrypto another 2 ms,
+ * which `imagevet name`, `vercmp` or `--version` never need.
+ * src/core/lazy_<lib>.c define the library's functions that imagevet calls,
+ * with the library's own prototypes (so the compiler checks them); the first
+ * call dlopen()s the Debian package's shared object by its soname and later
+ * calls go straight through.
  *
  * Entry points call ivet_lazylib_require() first, so that a missing library
  * is a clear error (exit 2) naming the file and the Debian package. A stub

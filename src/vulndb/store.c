@@ -35,9 +35,9 @@ static int sql_err(struct ivet_vulndb *db, struct ivet_err *err, const char *wha
                         sqlite3_errmsg(db->db));
 }
 
-char *ivet_vulndb_default_path(struct ivet_err *err)
+char *ivet_vulndb_default_path(const char *cache_dir, struct ivet_err *err)
 {
-    return ivet_cache_path(NULL, "vulndb.sqlite", err);
+    return ivet_cache_path(cache_dir, "vulndb.sqlite", err);
 }
 
 /* mkdir -p of path's parent directory */
@@ -84,7 +84,7 @@ struct ivet_vulndb *ivet_vulndb_open(const char *path, enum ivet_vulndb_mode mod
     struct ivet_vulndb *db = ivet_calloc(1, sizeof(*db));
     if (!db)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory"), NULL;
-    db->path = path ? ivet_strdup(path) : ivet_vulndb_default_path(err);
+    db->path = path ? ivet_strdup(path) : ivet_vulndb_default_path(NULL, err);
     if (!db->path) {
         if (path)
             ivet_err_set(err, IVET_E_NOMEM, "out of memory");
