@@ -6,25 +6,19 @@ import io
 import os
 import sqlite3
 import struct
+import sys
 import tempfile
 import zipfile
 import zlib
 
 C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+# one rpm header writer for the e2e images and these seeds
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+import make_rpm_image  # noqa: E402
 
 
 def rpm_header(name):
-    tags = [(1000, 6, name), (1001, 6, "1.0"), (1002, 6, "1.fc40"), (1003, 4, 1),
-            (1022, 6, "x86_64"), (1014, 6, "MIT"), (1044, 6, name + "-1.0-1.fc40.src.rpm")]
-    index, data = b"", b""
-    for tag, typ, val in tags:
-        if typ == 4:
-            data += b"\0" * (-len(data) % 4)
-            off, data = len(data), data + struct.pack(">I", val)
-        else:
-            off, data = len(data), data + val.encode() + b"\0"
-        index += struct.pack(">IIII", tag, typ, off, 1)
-    return struct.pack(">II", len(tags), len(data)) + index + data
+    return make_rpm_image.rpm_header(name, "1.0", "1.fc40", epoch=1)
 
 
 def write(parser, name, data):
