@@ -210,22 +210,32 @@ static int run_layers(struct scan *s, struct ivet_err *err)
     unsigned threads = s->opts->threads ? s->opts->threads : ivet_ncpus();
     if (threads > s->njobs)
         threads = (unsigned)(s->njobs ? s->njobs : 1);
+    /* One stream holds every blob: the layers take turns, in its order (each
+     * still splits over two threads when it may). */
+    long (*rank)(struct ivet_source *, const struct ivet_layer_desc *) = s->src->ops->stream_rank;
+    if (rank)
+        threads = 1;
     struct ivet_pool *pool = ivet_pool_new(threads, err);
     if (!pool)
         return -(int)err->code;
     struct progress prog;
     progress_start(&prog, s);
     int rc = 0;
-    /* Largest layers first, so a big layer does not start last. */
+    /* Largest layers first, so a big layer does not start last; for a
+     * one-stream source, the stream's order (unknown places last). */
     size_t *order = ivet_calloc(s->njobs ? s->njobs : 1, sizeof(size_t));
-    if (!order) {
+    uint64_t *key = ivet_calloc(s->njobs ? s->njobs : 1, sizeof(uint64_t));
+    if (!order || !key) {
         rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < s->njobs; i++)
+    for (size_t i = 0; i < s->njobs; i++) {
+        long at = rank ? rank(s->src, s->jobs[i].desc) : 0;
         order[i] = i;
+        key[i] = !rank ? s->jobs[i].desc->size : at < 0 ? 0 : UINT64_MAX - (uint64_t)at;
+    }
     for (size_t i = 1; i < s->njobs; i++)
-        for (size_t k = i; k > 0 && s->jobs[order[k]].desc->size > s->jobs[order[k - 1]].desc->size; k--) {
+        for (size_t k = i; k > 0 && key[order[k]] > key[order[k - 1]]; k--) {
             size_t t = order[k];
             order[k] = order[k - 1];
             order[k - 1] = t;
@@ -237,6 +247,7 @@ out:
     ivet_pool_free(pool);
     progress_stop(&prog);
     ivet_free(order);
+    ivet_free(key);
     if (rc < 0)
         return rc;
     /* The first failing layer (bottom-most) decides the error. */

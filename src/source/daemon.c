@@ -6,13 +6,17 @@
  * That tar is only readable front to back, and manifest.json comes near its
  * END, after the layers, whose member names (legacy "<id>/layer.tar") do not
  * say which layer they are. So resolve() walks one whole GET, keeping only
- * manifest.json and the small top-level *.json members (bounded) and the
- * symlink table, and skipping layer bytes; then each open_blob() issues its
- * own GET and streams exactly its member (found by the name manifest.json
- * gave it) straight from the socket into the layer pipeline, which checks the
- * diff_id. Memory stays bounded, layers can run in parallel, and the cost is
- * that the daemon produces the tar more than once (see
- * docs/internals/registry.md). */
+ * manifest.json and the small top-level *.json members (bounded), the
+ * symlink table and where each member sits in the tar, and skipping layer
+ * bytes. The layers then come from a second GET, read front to back and lent
+ * to one layer at a time (open_blob waits while another layer holds it): the
+ * scan asks for the layers in tar order (stream_rank), so the daemon makes
+ * the tar twice in all, whatever the number of layers. A layer whose member
+ * the shared pass has already gone by (a caller asking out of order, a
+ * daemon that orders its tar differently the second time) gets a GET of its
+ * own, so the order only ever costs time. Each member streams straight from
+ * the socket into the layer pipeline, which checks the diff_id
+ * (docs/internals/registry.md). */
 #include "core/lazylib.h"
 #include "source/reg.h"
 #include "source/source_int.h"
@@ -20,11 +24,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define MAX_LINKS 4096
+#define MAX_PLACES 65536                /* members whose place in the tar resolve() notes */
 #define MAX_KEPT_TOTAL(lim) ((lim)->max_json * 4)
 
 struct link {
@@ -38,7 +44,14 @@ struct daemon_source {
     char *url;                          /* http://localhost/images/<name>/get */
     struct ivet_reg *r;
     char **layer_members;               /* tar member of each layer, bottom first */
+    long *layer_place;                  /* its ordinal among the tar's members, -1 unknown */
     size_t nlayers;
+    /* the shared pass over the second GET: its holder alone touches `shared` */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct dtar *shared;
+    long shared_at;                     /* ordinal of the member under its cursor */
+    bool shared_busy, shared_dead;
 };
 
 /* ---- the tar over HTTP, read with libarchive from our stream */
@@ -165,6 +178,7 @@ static int dtar_slurp(struct dtar *t, size_t max, char **out, size_t *len, struc
 struct member_stream {
     struct ivet_istream base;
     struct dtar *t;
+    struct daemon_source *lender;       /* set when t is the shared pass */
 };
 
 static ssize_t member_read(struct ivet_istream *is, void *buf, size_t n, struct ivet_err *err)
@@ -183,7 +197,15 @@ static ssize_t member_read(struct ivet_istream *is, void *buf, size_t n, struct 
 static void member_close(struct ivet_istream *is)
 {
     struct member_stream *m = (struct member_stream *)is;
-    dtar_close(m->t);                   /* ends the transfer early: the rest is not needed */
+    struct daemon_source *s = m->lender;
+    if (s) {                            /* back to the next layer; unread bytes are skipped */
+        pthread_mutex_lock(&s->mu);
+        s->shared_busy = false;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    } else {
+        dtar_close(m->t);               /* ends the transfer early: the rest is not needed */
+    }
     ivet_free(m);
 }
 
@@ -195,11 +217,18 @@ struct kept {
     size_t len;
 };
 
+struct place {
+    char *name;
+    long at;                            /* ordinal among all the tar's members */
+};
+
 struct pass1 {
     struct kept *kept;
     size_t nkept, kept_bytes;
     struct link *links;
     size_t nlinks;
+    struct place *places;               /* every regular member */
+    size_t nplaces;
 };
 
 static void pass1_release(struct pass1 *p)
@@ -212,8 +241,11 @@ static void pass1_release(struct pass1 *p)
         ivet_free(p->links[i].name);
         ivet_free(p->links[i].target);
     }
+    for (size_t i = 0; i < p->nplaces; i++)
+        ivet_free(p->places[i].name);
     ivet_free(p->kept);
     ivet_free(p->links);
+    ivet_free(p->places);
 }
 
 static const struct kept *find_kept(const struct pass1 *p, const char *name)
@@ -256,6 +288,28 @@ static int add_link(struct pass1 *p, const char *name, const char *target, struc
     return 0;
 }
 
+static int add_place(struct pass1 *p, const char *name, long at, struct ivet_err *err)
+{
+    if (p->nplaces >= MAX_PLACES)
+        return 0;                       /* unknown place: that layer gets a GET of its own */
+    struct place *np = ivet_reallocarray(p->places, p->nplaces + 1, sizeof(*np));
+    if (!np)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    p->places = np;
+    if (!(np[p->nplaces].name = ivet_strdup(name)))
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    np[p->nplaces++].at = at;
+    return 0;
+}
+
+static long find_place(const struct pass1 *p, const char *name)
+{
+    for (size_t i = 0; i < p->nplaces; i++)
+        if (!strcmp(p->places[i].name, name))
+            return p->places[i].at;
+    return -1;
+}
+
 static int pass1_walk(struct daemon_source *s, struct pass1 *p, struct ivet_err *err)
 {
     const struct ivet_limits *lim = &s->base.opts.limits;
@@ -264,7 +318,7 @@ static int pass1_walk(struct daemon_source *s, struct pass1 *p, struct ivet_err 
         return -err->code;
     struct archive_entry *e;
     int rc;
-    while ((rc = dtar_next(t, s, &e, err)) > 0) {
+    for (long at = 0; (rc = dtar_next(t, s, &e, err)) > 0; at++) {
         const char *n = member_name(e);
         if (strlen(n) > 4096)
             continue;
@@ -273,8 +327,11 @@ static int pass1_walk(struct daemon_source *s, struct pass1 *p, struct ivet_err 
                 break;
             continue;
         }
-        if (archive_entry_filetype(e) != AE_IFREG ||
-            !worth_keeping(n, archive_entry_size(e), lim) ||
+        if (archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        if ((rc = add_place(p, n, at, err)) < 0)
+            break;
+        if (!worth_keeping(n, archive_entry_size(e), lim) ||
             p->kept_bytes + (uint64_t)archive_entry_size(e) > MAX_KEPT_TOTAL(lim))
             continue;                   /* archive_read_next_header skips the data */
         struct kept k = { 0 };
@@ -425,7 +482,8 @@ static int apply_entry(struct daemon_source *s, const struct pass1 *p, json_t *e
     size_t n = json_array_size(layers), i;
     json_t *l;
     if (!(img->layers = ivet_calloc(n ? n : 1, sizeof(*img->layers))) ||
-        !(s->layer_members = ivet_calloc(n ? n : 1, sizeof(char *))))
+        !(s->layer_members = ivet_calloc(n ? n : 1, sizeof(char *))) ||
+        !(s->layer_place = ivet_calloc(n ? n : 1, sizeof(long))))
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     img->nlayers = s->nlayers = n;
     json_array_foreach(layers, i, l) {
@@ -433,6 +491,7 @@ static int apply_entry(struct daemon_source *s, const struct pass1 *p, json_t *e
         img->layers[i].index = (int)i;
         if (!ln || !(s->layer_members[i] = follow_links(p, ln)))
             return ivet_err_set(err, IVET_E_FORMAT, "manifest.json layer %zu is not a member name", i);
+        s->layer_place[i] = find_place(p, s->layer_members[i]);
     }
     int rc = ivet_image_apply_config(img, k->data, k->len, err);
     if (rc < 0)
@@ -475,6 +534,70 @@ out:
     return rc;
 }
 
+static struct ivet_istream *member_stream_new(struct dtar *t, struct daemon_source *lender,
+                                             struct ivet_err *err)
+{
+    struct member_stream *m = ivet_calloc(1, sizeof(*m));
+    if (!m) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    ivet_istream_init(&m->base, &member_ops);
+    m->t = t;
+    m->lender = lender;
+    return &m->base;
+}
+
+static void shared_give_back(struct daemon_source *s, bool dead)
+{
+    pthread_mutex_lock(&s->mu);
+    s->shared_busy = false;
+    s->shared_dead = s->shared_dead || dead;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The shared pass, moved on to member `want` (at ordinal `place` in
+ * resolve()'s walk) and lent as a stream; waits while another layer holds
+ * it. NULL with err untouched when it cannot serve this layer (already past
+ * it, or it broke): the caller then makes a GET of its own, which also
+ * reports any real failure. */
+static struct ivet_istream *shared_member(struct daemon_source *s, const char *want, long place,
+                                          struct ivet_err *err)
+{
+    pthread_mutex_lock(&s->mu);
+    while (s->shared_busy && !s->shared_dead && place > s->shared_at)
+        pthread_cond_wait(&s->cv, &s->mu);
+    bool mine = !s->shared_busy && !s->shared_dead && place > s->shared_at;
+    if (mine)
+        s->shared_busy = true;
+    pthread_mutex_unlock(&s->mu);
+    if (!mine)
+        return NULL;
+    struct ivet_err e2 = IVET_ERR_INIT;
+    if (!s->shared && !(s->shared = dtar_open(s, &e2))) {
+        ivet_err_release(&e2);
+        shared_give_back(s, true);
+        return NULL;
+    }
+    struct archive_entry *e;
+    int rc;
+    while ((rc = dtar_next(s->shared, s, &e, &e2)) > 0) {
+        s->shared_at++;
+        if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), want))
+            break;
+    }
+    ivet_err_release(&e2);
+    if (rc <= 0) {
+        shared_give_back(s, true);      /* the daemon's second tar is not the first one */
+        return NULL;
+    }
+    struct ivet_istream *m = member_stream_new(s->shared, s, err);
+    if (!m)
+        shared_give_back(s, false);
+    return m;
+}
+
 static struct ivet_istream *daemon_open_blob(struct ivet_source *src,
                                              const struct ivet_layer_desc *d, struct ivet_err *err)
 {
@@ -484,6 +607,11 @@ static struct ivet_istream *daemon_open_blob(struct ivet_source *src,
         return NULL;
     }
     const char *want = s->layer_members[d->index];
+    if (s->layer_place[d->index] >= 0) {
+        struct ivet_istream *m = shared_member(s, want, s->layer_place[d->index], err);
+        if (m || err->code)
+            return m;
+    }
     struct dtar *t = dtar_open(s, err);
     if (!t)
         return NULL;
@@ -500,23 +628,31 @@ static struct ivet_istream *daemon_open_blob(struct ivet_source *src,
         dtar_close(t);
         return NULL;
     }
-    struct member_stream *m = ivet_calloc(1, sizeof(*m));
-    if (!m) {
+    struct ivet_istream *m = member_stream_new(t, NULL, err);
+    if (!m)
         dtar_close(t);
-        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-        return NULL;
-    }
-    ivet_istream_init(&m->base, &member_ops);
-    m->t = t;
-    return &m->base;
+    return m;
+}
+
+/* Layers in the order the daemon's tar holds them; unknown ones last. */
+static long daemon_stream_rank(struct ivet_source *src, const struct ivet_layer_desc *d)
+{
+    struct daemon_source *s = (struct daemon_source *)src;
+    if (d->index < 0 || (size_t)d->index >= s->nlayers || s->layer_place[d->index] < 0)
+        return -1;
+    return s->layer_place[d->index];
 }
 
 static void daemon_free(struct ivet_source *src)
 {
     struct daemon_source *s = (struct daemon_source *)src;
+    dtar_close(s->shared);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
     for (size_t i = 0; i < s->nlayers; i++)
         ivet_free(s->layer_members[i]);
     ivet_free(s->layer_members);
+    ivet_free(s->layer_place);
     ivet_reg_free(s->r);
     ivet_free(s->name);
     ivet_free(s->label);
@@ -528,6 +664,7 @@ static const struct ivet_source_ops daemon_ops = {
     .transport = "docker-daemon",
     .resolve = daemon_resolve,
     .open_blob = daemon_open_blob,
+    .stream_rank = daemon_stream_rank,
     .free = daemon_free,
 };
 
@@ -600,6 +737,9 @@ struct ivet_source *ivet_source_open_daemon(const char *name, const struct ivet_
     }
     s->base.ops = &daemon_ops;
     s->base.opts = *o;
+    s->shared_at = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
     if (!(base = daemon_endpoint(&sock, err)))
         goto fail;
     s->name = ivet_strdup(name);

@@ -263,7 +263,9 @@ static void da_free(struct ivet_source *src)
     ivet_free(s);
 }
 
-static const struct ivet_source_ops da_ops = { "docker-archive", da_resolve, da_open_blob, da_free };
+static const struct ivet_source_ops da_ops = {
+    .transport = "docker-archive", .resolve = da_resolve, .open_blob = da_open_blob, .free = da_free,
+};
 
 /* Docker >= 25 writes an OCI layout and a manifest.json into one archive; the
  * OCI side is vetted (it also carries the compressed digests). A loader may
@@ -310,7 +312,9 @@ static void dual_free(struct ivet_source *src)
     ivet_free(d);
 }
 
-static const struct ivet_source_ops dual_ops = { "docker-archive", dual_resolve, dual_open_blob, dual_free };
+static const struct ivet_source_ops dual_ops = {
+    .transport = "docker-archive", .resolve = dual_resolve, .open_blob = dual_open_blob, .free = dual_free,
+};
 
 static struct ivet_source *da_new(struct ivet_tar_index *t, const struct ivet_image_arg *a,
                                   const struct ivet_source_opts *o, struct ivet_err *err);

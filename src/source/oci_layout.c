@@ -418,7 +418,9 @@ static void oci_free(struct ivet_source *src)
     ivet_free(s);
 }
 
-static const struct ivet_source_ops oci_ops = { "oci", oci_resolve, oci_open_blob, oci_free };
+static const struct ivet_source_ops oci_ops = {
+    .transport = "oci", .resolve = oci_resolve, .open_blob = oci_open_blob, .free = oci_free,
+};
 
 struct ivet_source *ivet_oci_source_new(struct ivet_blobstore *bs, const struct ivet_image_arg *a,
                                         const char *transport, const struct ivet_source_opts *o,

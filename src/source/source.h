@@ -69,6 +69,12 @@ struct ivet_source_ops {
      * Must be safe to call from several threads at once. */
     struct ivet_istream *(*open_blob)(struct ivet_source *src, const struct ivet_layer_desc *d,
                                       struct ivet_err *err);
+    /* Optional, for a source that serves every blob from one stream read front
+     * to back (docker-daemon:): where d's blob comes in that stream (-1:
+     * unknown). The scan then opens the layers one after another in that
+     * order. open_blob stays correct in any order and from several threads;
+     * only the cost changes. */
+    long (*stream_rank)(struct ivet_source *src, const struct ivet_layer_desc *d);
     void (*free)(struct ivet_source *src);
 };
 struct ivet_source {

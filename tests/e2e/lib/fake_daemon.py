@@ -1,14 +1,16 @@
 """A Docker Engine API stand-in on a unix socket, for the docker-daemon: e2e test.
 
-fake_daemon.py SOCKET LOG NAME=TARFILE...
+fake_daemon.py SOCKET LOG NAME=TARFILE[+LATER]...
 Answers GET /_ping and GET /images/NAME/get by streaming TARFILE (a `docker save`
-style archive); unknown names get 404 {"message": ...} as the real daemon answers.
-Each request line goes to LOG."""
+style archive), or LATER on every GET after the first when given (a daemon whose
+tar orders its members differently from one save to the next); unknown names get
+404 {"message": ...} as the real daemon answers. Each request line goes to LOG."""
 import os, socketserver, sys
 from http.server import BaseHTTPRequestHandler
 
 SOCK, LOG = sys.argv[1], sys.argv[2]
 IMAGES = dict(a.split("=", 1) for a in sys.argv[3:])
+SERVED = set()
 
 
 class H(BaseHTTPRequestHandler):
@@ -26,10 +28,13 @@ class H(BaseHTTPRequestHandler):
         if p.startswith("/images/") and p.endswith("/get"):
             name = p[len("/images/"):-len("/get")]
             if name in IMAGES:
-                size = os.path.getsize(IMAGES[name])
+                first, _, later = IMAGES[name].partition("+")
+                path = later if later and name in SERVED else first
+                SERVED.add(name)
+                size = os.path.getsize(path)
                 self.send_response(200); self.send_header("Content-Type", "application/x-tar")
                 self.send_header("Content-Length", str(size)); self.end_headers()
-                with open(IMAGES[name], "rb") as f:
+                with open(path, "rb") as f:
                     while True:
                         b = f.read(65536)
                         if not b:
