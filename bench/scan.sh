@@ -12,10 +12,14 @@
 #     pipelined with the thread split before and after the diff_id digest,
 #     each also with every file's content delivered
 #   - imagevet scan --no-content and imagevet scan, with --threads 1 and 2
+#   - the content cost (issue 3): PAIRS back-to-back pairs of `scan
+#     --no-content` and `scan` at the default thread count, per image; each
+#     pair gives one ratio, so a drift of the machine's speed between pairs
+#     (10-15% here) does not decide the figure
 # Each row is the best of REPS runs (wall time) with the peak RSS of the
 # process (/usr/bin/time). Results go to bench/results/scan-<date>.md.
 #
-#   bench/scan.sh            REPS=2 by default; BENCH_DIR=/dev/shm/imagevet-bench
+#   bench/scan.sh            REPS=2, PAIRS=8 by default; BENCH_DIR=/dev/shm/imagevet-bench
 #   KEEP=1 bench/scan.sh     keep the generated images for the next run
 #   ONLY_BUILD=1 KEEP=1 bench/scan.sh   make the images and stop (bench/registry.sh)
 #   DEBOOTSTRAP_TREE=DIR     the minbase tree; default: the one the e2e fixtures
@@ -27,6 +31,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 WORK=${BENCH_DIR:-/dev/shm/imagevet-bench}
 REPS=${REPS:-2}
+PAIRS=${PAIRS:-8}
 KEEP=${KEEP:-0}
 DATE=$(date -u +%Y-%m-%d)
 OUT=${OUT:-$ROOT/bench/results/scan-$DATE.md}
@@ -185,7 +190,29 @@ for th in 1 2; do
   measure "imagevet scan --threads $th (3 layers)" "$TARM" "$IMAGEVET" "${OPTS[@]}" --threads "$th" "oci:$WORK/multi.oci:bench"
 done
 
+# ---- content cost, paired: one ratio per back-to-back pair, default threads
+PAIRED=()
+paired() {   # label image
+  local label=$1 img=$2 tf=$WORK/time.txt ratios="" cratios="" i w0 c0 w1 c1
+  for ((i = 0; i < PAIRS; i++)); do
+    /usr/bin/time -f '%e %U %S' -o "$tf" "$IMAGEVET" "${OPTS[@]}" --no-content "oci:$WORK/$img:bench" > /dev/null 2>&1 || true
+    read -r w0 c0 < <(tail -1 "$tf" | awk '{print $1, $2 + $3}')
+    /usr/bin/time -f '%e %U %S' -o "$tf" "$IMAGEVET" "${OPTS[@]}" "oci:$WORK/$img:bench" > /dev/null 2>&1 || true
+    read -r w1 c1 < <(tail -1 "$tf" | awk '{print $1, $2 + $3}')
+    ratios+="$(awk "BEGIN{printf \"%.3f\", $w1 / $w0}") "
+    cratios+="$(awk "BEGIN{printf \"%.3f\", $c1 / $c0}") "
+  done
+  PAIRED+=("$label|$ratios|$cratios")
+  echo "$label: wall ratios $ratios" >&2
+}
+paired "1 layer" single.oci
+paired "3 layers" multi.oci
+
 # ---- report
+stats() {   # numbers on stdin -> "median max min"
+  tr ' ' '\n' | grep . | sort -n |
+    awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.2f %.2f %.2f\n", m, v[NR], v[1]}'
+}
 mkdir -p "$(dirname "$OUT")"
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src include || echo "+dirty")
 {
@@ -214,6 +241,19 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEA
     case $label in floor*) floor=$wall ;; esac
     ratio=$(awk "BEGIN{printf \"%.2fx\", $wall / $floor}")
     echo "| $label | $wall | $cpu | $mbs | $ratio | $rss | $note |"
+  done
+  echo
+  echo "## Content cost: \`scan\` / \`scan --no-content\`, $PAIRS back-to-back pairs, default threads ($(nproc))"
+  echo
+  echo "Issue 3's budget is at most 1.25 (content analysis costs at most 25% more time)."
+  echo
+  echo "| image | median | max | min | every pair (wall) | median of CPU s ratios |"
+  echo "|---|---:|---:|---:|---|---:|"
+  for row in "${PAIRED[@]}"; do
+    IFS='|' read -r label ratios cratios <<< "$row"
+    read -r med max min < <(echo "$ratios" | stats)
+    read -r cmed _ _ < <(echo "$cratios" | stats)
+    echo "| $label | $med | $max | $min | $ratios| $cmed |"
   done
 } > "$OUT"
 echo "wrote $OUT" >&2
