@@ -8,6 +8,9 @@
 #include "core/lazylib.h"
 
 #include <hs.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string.h>
 
 #define WIN 1024                /* bytes kept before the current chunk */
@@ -311,15 +314,29 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
     return 0;
 }
 
-/* Newlines in p[0..n), eight bytes at a time: in x = word ^ "\n\n..", a
- * byte is zero exactly where the word has a newline, and the expression
- * below sets the top bit of exactly those bytes (no carries cross bytes);
- * a multiply adds them up (no popcount: it is a libgcc call without -mpopcnt). */
+/* Newlines in p[0..n). With SSE2 (every x86-64), sixteen bytes at a time:
+ * each byte lane counts its newlines (compare gives -1, subtract adds 1) for
+ * at most 255 rounds, then a sum of absolute differences adds the lanes up.
+ * The rest, eight bytes at a time: in x = word ^ "\n\n..", a byte is zero
+ * exactly where the word has a newline, and the expression below sets the top
+ * bit of exactly those bytes (no carries cross bytes); a multiply adds them
+ * up (no popcount: it is a libgcc call without -mpopcnt). */
 static uint64_t count_nl(const uint8_t *p, size_t n)
 {
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, nl = 0x0a0a0a0a0a0a0a0aull;
     uint64_t c = 0;
     size_t i = 0;
+#ifdef __SSE2__
+    const __m128i nl16 = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while (n - i >= 16) {
+        __m128i lanes = zero;
+        size_t end = i + 16 * IVET_MIN((n - i) / 16, (size_t)255);
+        for (; i < end; i += 16)
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl16));
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        c += (uint64_t)_mm_cvtsi128_si64(sums) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+    }
+#endif
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, nl = 0x0a0a0a0a0a0a0a0aull;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);

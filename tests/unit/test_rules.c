@@ -687,6 +687,40 @@ static void test_rules_monero_unit42_wallets(void **state)
     assert_true(bad <= 41);
 }
 
+/* The shipped rule's candidate pattern lets through every mainnet wallet of
+ * that list: its first two characters follow from the network tag, so a
+ * narrower class must not lose any real address. */
+static void test_rules_shipped_wallet_rule_finds_unit42_wallets(void **state)
+{
+    (void)state;
+    char *path = tu_shared_path("miners/unit42-xmr_wallets.txt");
+    if (!path)
+        tu_skip_no_shared("miners/unit42-xmr_wallets.txt");
+    size_t len;
+    char *text = tu_read_file(path, &len);
+    assert_non_null(text);
+    struct ivet_ruleset *rs = shipped_rules();
+    struct ivet_err err = IVET_ERR_INIT;
+    unsigned mainnet = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        if ((l[0] != '4' && l[0] != '8') || !ivet_monero_address_valid(l, strlen(l)))
+            continue;
+        char doc[256];
+        snprintf(doc, sizeof(doc), "{ \"user\": \"%s\", \"pass\": \"x\" }\n", l);
+        struct hits h = { 0 };
+        assert_int_equal(ivet_rules_scan_buffer(rs, "/etc/miner.json", doc, strlen(doc), 0, collect, &h, &err), 0);
+        bool found = false;
+        for (unsigned i = 0; i < h.n && i < 16; i++)
+            found = found || !strcmp(h.id[i], "CONT-MINER-WALLET");
+        if (!found)
+            fail_msg("CONT-MINER-WALLET misses %s", l);
+        mainnet++;
+    }
+    free(text);
+    free(path);
+    assert_true(mainnet >= 2300);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_rules_persistence_samples),
         cmocka_unit_test(test_rules_every_contents_rule_has_samples_and_doc),
         cmocka_unit_test(test_rules_monero_unit42_wallets),
+        cmocka_unit_test(test_rules_shipped_wallet_rule_finds_unit42_wallets),
     };
     return cmocka_run_group_tests(tests, NULL, free_shipped);
 }
