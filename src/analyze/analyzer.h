@@ -39,6 +39,9 @@ int ivet_lctx_finding(struct ivet_lctx *lx, const char *check_id, const char *pa
  * on_entry; the entry's content is then delivered even if no analyzer
  * wants it through on_data. Returns 0. */
 int ivet_lctx_capture(struct ivet_lctx *lx, const struct ivet_entry *e);
+/* Adds IVET_MARK_* bits to the entry being analysed (from on_entry through
+ * on_entry_end); the merged view's node for it carries them. */
+void ivet_lctx_mark(struct ivet_lctx *lx, unsigned marks);
 
 /* Image context, for on_image (single-threaded, after all layers). */
 struct ivet_ictx {

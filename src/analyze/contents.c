@@ -31,6 +31,11 @@ static const struct ivet_check checks[] = {
     { "CONT-ENTRY-SSHD", "contents", IVET_SEV_HIGH, "The container starts an SSH daemon",
       "An SSH server in a container opens remote access nobody asked for. Use `docker exec` or "
       "orchestration tooling instead." },
+    { "CONT-ENTRY-BINARY-SCRIPT", "contents", IVET_SEV_HIGH,
+      "The entrypoint runs a file with a binary header as a script",
+      "A shell is given a file that starts like a program or a data format. Shells skip the lines "
+      "they cannot run and go on, so such a file can hide commands from text checks. "
+      "Find out what the file is; run programs directly and keep scripts as text." },
     { "CONT-SCAN-TRUNCATED", "contents", IVET_SEV_INFO, "File scanned only up to the per-file cap",
       "Content past the cap was not inspected. Raise the limit to scan all of it." },
     { "CONT-SCAN-YARA-INCOMPLETE", "contents", IVET_SEV_INFO, "YARA rules did not finish on a file",
@@ -323,6 +328,8 @@ static int contents_on_entry_end(struct ivet_lctx *lx, void *state, const struct
     s->active = false;
     void *arg[2] = { lx, (void *)e->path };
     int rc = ivet_rules_stream_end(s->st, on_hit, arg, err);
+    if (ivet_rules_stream_binary_set(s->st))
+        ivet_lctx_mark(lx, IVET_MARK_BINARY_FORMAT);
     uint64_t scanned = ivet_rules_stream_bytes(s->st);
     atomic_fetch_add(&g->image_scanned, scanned);
     if (rc == 0 && ivet_rules_stream_truncated(s->st)) {

@@ -51,6 +51,9 @@ struct ivet_entrypoint {
     char *path;                 /* resolved file that runs first, or NULL */
     char *command;              /* argv[0] as written (after wrappers), or NULL */
     char *interpreter;          /* resolved "#!" interpreter of path, or NULL */
+    char *runner;               /* the shell or interpreter that runs path as its script
+                                 * ("sh" of `sh /app/run`), or NULL */
+    bool runner_is_shell;       /* runner is a shell (sh, bash, dash, ...) */
     char **named;               /* scripts `path` names (one level), resolved */
     size_t nnamed;
 };

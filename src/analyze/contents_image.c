@@ -203,6 +203,18 @@ static int check_entrypoint(struct ivet_ictx *ix, struct contents_global *g, str
             rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         boost(ix->report, &ep);
     }
+    /* `sh FILE` where FILE took the binary rule set: a script behind a
+     * program's header escapes the text rules. Shells only: they skip the
+     * lines they cannot run, while python, perl or ruby refuse such a file
+     * (and python runs its own bytecode, a binary format, on purpose). */
+    const struct ivet_fsnode *n = ep.path && ep.runner_is_shell ? ivet_fsview_lookup(ix->view, ep.path) : NULL;
+    if (rc == 0 && n && (n->marks & IVET_MARK_BINARY_FORMAT)) {
+        char *ev = ivet_asprintf("%s runs %s, which starts with a binary format's header", ep.runner, ep.path);
+        if (!ev || !ivet_findings_add_check(&ix->report->findings, "CONT-ENTRY-BINARY-SCRIPT", ep.path, 0,
+                                            n->layer, ev, err))
+            rc = ev ? -(int)err->code : ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        ivet_free(ev);
+    }
     const char *cmd = ep.path ? ep.path : ep.command;
     if (rc == 0 && cmd && strcmp(base_name(cmd), "sshd") == 0 &&
         !ivet_findings_add_check(&ix->report->findings, "CONT-ENTRY-SSHD", ep.path, 0, -1, cmd, err))

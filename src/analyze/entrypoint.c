@@ -411,8 +411,10 @@ int ivet_entrypoint_resolve(json_t *config, const struct ivet_ep_fs *fs, struct 
                 ivet_free(ep->path);
                 ep->path = sp;
                 ivet_free(ep->command);
-                if (!(ep->command = ivet_strdup(script)))
+                ivet_free(ep->runner);
+                if (!(ep->command = ivet_strdup(script)) || !(ep->runner = ivet_strdup(base_name(argv[i]))))
                     goto oom;
+                ep->runner_is_shell = in_list(ep->runner, shells);
             }
         }
         break;
@@ -440,6 +442,7 @@ void ivet_entrypoint_release(struct ivet_entrypoint *ep)
     ivet_free(ep->path);
     ivet_free(ep->command);
     ivet_free(ep->interpreter);
+    ivet_free(ep->runner);
     ivet_strv_free(ep->named);
     memset(ep, 0, sizeof(*ep));
 }

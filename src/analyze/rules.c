@@ -195,6 +195,7 @@ struct ivet_rules_stream {
     hs_stream_t *s_main, *s_scoped;    /* db_text or db_bin (opened once decided); db_scoped */
     bool active;
     bool decided;               /* the first bytes chose db_text or db_bin */
+    bool bin_set;               /* ... and it was db_bin */
     uint8_t probe[FORMAT_PROBE];        /* the first bytes, held until decided */
     size_t probelen;
     uint64_t pos, max;
@@ -297,7 +298,7 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
     st->winlen = st->headlen = 0;
     st->cb_rc = 0;
     st->active = true;
-    st->decided = false;
+    st->decided = st->bin_set = false;
     st->probelen = 0;
     bool scoped = false;
     if (path && rs->db_paths) {
@@ -749,7 +750,8 @@ static int open_main(struct ivet_rules_stream *st, const uint8_t *head, size_t n
 {
     const struct ivet_ruleset *rs = st->rs;
     st->decided = true;
-    hs_database_t *db = binary_format(head, IVET_MIN(n, (size_t)FORMAT_PROBE)) ? rs->db_bin : rs->db_text;
+    st->bin_set = binary_format(head, IVET_MIN(n, (size_t)FORMAT_PROBE));
+    hs_database_t *db = st->bin_set ? rs->db_bin : rs->db_text;
     if (db && hs_open_stream(db, 0, &st->s_main) != HS_SUCCESS) {
         st->active = false;
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory opening a rules stream");
@@ -870,6 +872,11 @@ uint64_t ivet_rules_stream_bytes(const struct ivet_rules_stream *st)
 bool ivet_rules_stream_truncated(const struct ivet_rules_stream *st)
 {
     return st->truncated;
+}
+
+bool ivet_rules_stream_binary_set(const struct ivet_rules_stream *st)
+{
+    return st->bin_set;
 }
 
 int ivet_rules_scan_buffer(const struct ivet_ruleset *rs, const char *path, const void *buf,

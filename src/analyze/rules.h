@@ -105,6 +105,9 @@ int ivet_rules_stream_end(struct ivet_rules_stream *st, ivet_rule_hit_fn fn, voi
 /* Bytes given to the current/last file and whether the cap cut it. */
 uint64_t ivet_rules_stream_bytes(const struct ivet_rules_stream *st);
 bool ivet_rules_stream_truncated(const struct ivet_rules_stream *st);
+/* Whether the current/last file's first bytes made it a binary format (only
+ * the `binary = yes` rules ran over it). */
+bool ivet_rules_stream_binary_set(const struct ivet_rules_stream *st);
 
 /* Whole buffer in one call (a stream of its own); `max_bytes` 0 = no cap. */
 int ivet_rules_scan_buffer(const struct ivet_ruleset *rs, const char *path, const void *buf,

@@ -71,7 +71,14 @@ struct ivet_entry {
     bool whiteout;              /* ".wh.NAME": `path` (the NAME) is deleted */
     bool opaque;                /* ".wh..wh..opq": `path` (the directory) hides lower content */
     uint64_t index;             /* 0-based position in the layer */
+    uint8_t marks;              /* IVET_MARK_*: what analyzers learned of the content
+                                 * during the pass (set for the merge only) */
 };
+
+/* Marks an analyzer may set on a file during the layer pass (ivet_lctx_mark);
+ * the merged view keeps them on the node. */
+#define IVET_MARK_BINARY_FORMAT 1u      /* a program's or data format's header: the content
+                                         * rules ran their binary set over it */
 
 struct ivet_walker_ops {
     /* Returns 1 to receive the entry's content through on_data, 0 to skip it,
@@ -137,6 +144,7 @@ struct ivet_fsnode {
     uint64_t uid, gid, size;
     char *linkname;
     int layer;                  /* index of the layer this version comes from */
+    uint8_t marks;              /* IVET_MARK_* of that version */
 };
 
 /* A file a lower layer ships that the final view does not show. */

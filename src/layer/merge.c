@@ -390,6 +390,7 @@ static int set_meta(struct node *x, int layer, const struct ivet_entry *e, struc
     x->pub.gid = e->gid;
     x->pub.size = e->type == IVET_ENTRY_FILE ? e->size : 0;
     x->pub.layer = layer;
+    x->pub.marks = e->marks;
     return 0;
 }
 

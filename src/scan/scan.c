@@ -273,7 +273,7 @@ static int merge_layers(struct scan *s, struct ivet_err *err)
             struct ivet_entry e = {
                 .path = rec->path, .linkname = rec->linkname, .type = rec->type, .mode = rec->mode,
                 .uid = rec->uid, .gid = rec->gid, .size = rec->size, .mtime = rec->mtime,
-                .whiteout = rec->whiteout, .opaque = rec->opaque, .index = k,
+                .whiteout = rec->whiteout, .opaque = rec->opaque, .index = k, .marks = rec->marks,
             };
             int r = ivet_fsview_apply(s->view, (int)l, &e, err);
             if (r < 0)

@@ -18,6 +18,7 @@ struct scan_rec {
     uint64_t uid, gid, size;
     int64_t mtime;
     bool whiteout, opaque;
+    uint8_t marks;              /* IVET_MARK_*, from ivet_lctx_mark */
 };
 
 struct scan_arena;              /* chunked string storage, freed at once */

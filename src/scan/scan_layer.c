@@ -64,6 +64,7 @@ static int record(struct scan_job *job, const struct ivet_entry *e, struct ivet_
     r->mtime = e->mtime;
     r->whiteout = e->whiteout;
     r->opaque = e->opaque;
+    r->marks = 0;
     job->nrecs++;
     return 0;
 }
@@ -233,6 +234,13 @@ int ivet_lctx_finding(struct ivet_lctx *lx, const char *check_id, const char *pa
     return ivet_findings_add_check(&lx->findings, check_id, path, line, lx->layer, evidence, err)
                ? 0
                : -(int)(err->code ? err->code : IVET_E_NOMEM);
+}
+
+void ivet_lctx_mark(struct ivet_lctx *lx, unsigned marks)
+{
+    struct scan_job *job = lx->job;
+    if (job->nrecs)
+        job->recs[job->nrecs - 1].marks |= (uint8_t)marks;
 }
 
 int ivet_lctx_capture(struct ivet_lctx *lx, const struct ivet_entry *e)

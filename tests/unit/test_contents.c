@@ -326,6 +326,36 @@ static void test_entrypoint_wrappers_and_interpreters(void **state)
                  "/usr/local/bin/docker-entrypoint.sh", NULL);
 }
 
+/* Who runs the file as a script: the shell or interpreter word, else nobody. */
+static void runner_case(const char *config, const char *want_runner)
+{
+    struct ivet_err err = IVET_ERR_INIT;
+    json_t *cfg = json_loads(config, 0, NULL);
+    assert_non_null(cfg);
+    struct ffs fs = { image_fs, IVET_ARRAY_LEN(image_fs), { 0 } };
+    struct ivet_ep_fs ops = { ffs_resolve, ffs_script, &fs };
+    struct ivet_entrypoint ep;
+    assert_int_equal(ivet_entrypoint_resolve(cfg, &ops, &ep, &err), 0);
+    if (want_runner)
+        assert_string_equal(ep.runner ? ep.runner : "(null)", want_runner);
+    else
+        assert_null(ep.runner);
+    ivet_entrypoint_release(&ep);
+    json_decref(cfg);
+}
+
+static void test_entrypoint_runner(void **state)
+{
+    (void)state;
+    runner_case("{\"config\":{\"WorkingDir\":\"/app\",\"Cmd\":[\"sh\",\"-e\",\"run.sh\"]}}", "sh");
+    runner_case("{\"config\":{\"WorkingDir\":\"/app\",\"Cmd\":[\"/usr/bin/python3\",\"main.py\"]}}", "python3");
+    runner_case("{\"config\":{\"Entrypoint\":[\"/sbin/tini\",\"--\"],\"Cmd\":[\"bash\",\"/app/run.sh\"]}}", "bash");
+    runner_case("{\"config\":{\"Cmd\":[\"docker-entrypoint.sh\"]}}", NULL);      /* run directly */
+    runner_case("{\"config\":{\"Cmd\":[\"busybox\",\"sh\",\"/app/run.sh\"]}}", "sh");
+    runner_case("{\"config\":{\"Cmd\":[\"python3\",\"-m\",\"http.server\"]}}", NULL);  /* no file */
+    runner_case("{\"config\":{\"Cmd\":[\"sh\",\"/nowhere.sh\"]}}", NULL);         /* not in the image */
+}
+
 static void test_entrypoint_named_scripts(void **state)
 {
     (void)state;
@@ -377,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_entrypoint_follows_symlinks_and_env_shebang),
         cmocka_unit_test(test_entrypoint_sh_c_string),
         cmocka_unit_test(test_entrypoint_wrappers_and_interpreters),
+        cmocka_unit_test(test_entrypoint_runner),
         cmocka_unit_test(test_entrypoint_named_scripts),
         cmocka_unit_test(test_shell_first_command_words),
     };

