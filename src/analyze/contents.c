@@ -33,8 +33,8 @@ static const struct ivet_check checks[] = {
       "orchestration tooling instead." },
     { "CONT-ENTRY-BINARY-SCRIPT", "contents", IVET_SEV_HIGH,
       "The entrypoint runs a file with a binary header as a script",
-      "A shell is given a file that starts like a program or a data format. Shells skip the lines "
-      "they cannot run and go on, so such a file can hide commands from text checks. "
+      "A shell or php is given a file that starts like a program or a data format. Both run what "
+      "follows the bytes they cannot parse, so such a file can hide commands from text checks. "
       "Find out what the file is; run programs directly and keep scripts as text." },
     { "CONT-SCAN-TRUNCATED", "contents", IVET_SEV_INFO, "File scanned only up to the per-file cap",
       "Content past the cap was not inspected. Raise the limit to scan all of it." },

@@ -53,7 +53,8 @@ struct ivet_entrypoint {
     char *interpreter;          /* resolved "#!" interpreter of path, or NULL */
     char *runner;               /* the shell or interpreter that runs path as its script
                                  * ("sh" of `sh /app/run`), or NULL */
-    bool runner_is_shell;       /* runner is a shell (sh, bash, dash, ...) */
+    bool runner_lenient;        /* runner runs what follows bytes it cannot parse: a
+                                 * shell skips such lines, php prints them */
     char **named;               /* scripts `path` names (one level), resolved */
     size_t nnamed;
 };

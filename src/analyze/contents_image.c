@@ -141,11 +141,16 @@ struct view_fs {
     struct contents_global *g;
 };
 
+static bool has_content(const struct ivet_fsnode *n)
+{
+    return n && (n->type == IVET_ENTRY_FILE || n->type == IVET_ENTRY_HARDLINK);
+}
+
 static char *vf_resolve(void *arg, const char *path, uint32_t *mode)
 {
     struct view_fs *v = arg;
     const struct ivet_fsnode *n = ivet_fsview_resolve(v->view, path);
-    if (!n || n->type != IVET_ENTRY_FILE)
+    if (!has_content(n))
         return NULL;
     *mode = n->mode;
     return ivet_strdup(n->path);
@@ -155,6 +160,8 @@ static const struct ivet_bytes *vf_script(void *arg, const char *path)
 {
     struct view_fs *v = arg;
     const struct ivet_fsnode *n = ivet_fsview_lookup(v->view, path);
+    if (n && n->type == IVET_ENTRY_HARDLINK && n->linkname)    /* the content is the target's */
+        n = ivet_fsview_lookup(v->view, n->linkname);
     if (!n || n->type != IVET_ENTRY_FILE)
         return NULL;
     for (size_t i = 0; i < v->g->nscripts; i++)
@@ -204,10 +211,11 @@ static int check_entrypoint(struct ivet_ictx *ix, struct contents_global *g, str
         boost(ix->report, &ep);
     }
     /* `sh FILE` where FILE took the binary rule set: a script behind a
-     * program's header escapes the text rules. Shells only: they skip the
-     * lines they cannot run, while python, perl or ruby refuse such a file
-     * (and python runs its own bytecode, a binary format, on purpose). */
-    const struct ivet_fsnode *n = ep.path && ep.runner_is_shell ? ivet_fsview_lookup(ix->view, ep.path) : NULL;
+     * program's header escapes the text rules. Shells and php only: they run
+     * what follows the bytes they cannot parse, while python, perl or ruby
+     * refuse such a file (and python runs its own bytecode, a binary
+     * format, on purpose). */
+    const struct ivet_fsnode *n = ep.path && ep.runner_lenient ? ivet_fsview_lookup(ix->view, ep.path) : NULL;
     if (rc == 0 && n && (n->marks & IVET_MARK_BINARY_FORMAT)) {
         char *ev = ivet_asprintf("%s runs %s, which starts with a binary format's header", ep.runner, ep.path);
         if (!ev || !ivet_findings_add_check(&ix->report->findings, "CONT-ENTRY-BINARY-SCRIPT", ep.path, 0,

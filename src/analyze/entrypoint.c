@@ -412,9 +412,10 @@ int ivet_entrypoint_resolve(json_t *config, const struct ivet_ep_fs *fs, struct 
                 ep->path = sp;
                 ivet_free(ep->command);
                 ivet_free(ep->runner);
+                ep->runner = NULL;
                 if (!(ep->command = ivet_strdup(script)) || !(ep->runner = ivet_strdup(base_name(argv[i]))))
                     goto oom;
-                ep->runner_is_shell = in_list(ep->runner, shells);
+                ep->runner_lenient = in_list(ep->runner, shells) || ivet_startswith(ep->runner, "php");
             }
         }
         break;

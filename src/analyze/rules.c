@@ -8,7 +8,8 @@
 #include "core/lazylib.h"
 
 #include <hs.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)   /* _mm_cvtsi128_si64 is x86-64 only */
+#define NL_SSE2 1
 #include <emmintrin.h>
 #endif
 #include <string.h>
@@ -315,7 +316,7 @@ int ivet_rules_stream_begin(struct ivet_rules_stream *st, const char *path, uint
     return 0;
 }
 
-/* Newlines in p[0..n). With SSE2 (every x86-64), sixteen bytes at a time:
+/* Newlines in p[0..n). On x86-64 (SSE2 is part of it), sixteen bytes at a time:
  * each byte lane counts its newlines (compare gives -1, subtract adds 1) for
  * at most 255 rounds, then a sum of absolute differences adds the lanes up.
  * The rest, eight bytes at a time: in x = word ^ "\n\n..", a byte is zero
@@ -326,7 +327,7 @@ static uint64_t count_nl(const uint8_t *p, size_t n)
 {
     uint64_t c = 0;
     size_t i = 0;
-#ifdef __SSE2__
+#ifdef NL_SSE2
     const __m128i nl16 = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
     while (n - i >= 16) {
         __m128i lanes = zero;

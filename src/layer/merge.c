@@ -376,8 +376,13 @@ static struct node *ensure_dir(struct ivet_fsview *v, const char *p, size_t n, i
     return make_dir(v, x, layer, err) < 0 ? NULL : x;
 }
 
-static int set_meta(struct node *x, int layer, const struct ivet_entry *e, struct ivet_err *err)
+static int set_meta(const struct ivet_fsview *v, struct node *x, int layer, const struct ivet_entry *e,
+                    struct ivet_err *err)
 {
+    /* a hard link shares its target's content, and so what was learned of it */
+    const struct node *t = e->type == IVET_ENTRY_HARDLINK && e->linkname
+                               ? lookup_n(v, e->linkname, strlen(e->linkname)) : NULL;
+    uint8_t marks = t ? t->pub.marks : e->marks;
     char *link = NULL;
     if (e->linkname && (e->type == IVET_ENTRY_SYMLINK || e->type == IVET_ENTRY_HARDLINK) &&
         !(link = ivet_strdup(e->linkname)))
@@ -390,7 +395,7 @@ static int set_meta(struct node *x, int layer, const struct ivet_entry *e, struc
     x->pub.gid = e->gid;
     x->pub.size = e->type == IVET_ENTRY_FILE ? e->size : 0;
     x->pub.layer = layer;
-    x->pub.marks = e->marks;
+    x->pub.marks = marks;
     return 0;
 }
 
@@ -402,7 +407,7 @@ static int add_entry(struct ivet_fsview *v, int layer, const char *p, const stru
         if (e->type != IVET_ENTRY_DIR)
             return ivet_err_set(err, IVET_E_FORMAT, "entry '/' is not a directory");
         struct node *root = ensure_dir(v, p, 1, layer, err);
-        return root ? set_meta(root, layer, e, err) : -(int)err->code;
+        return root ? set_meta(v, root, layer, e, err) : -(int)err->code;
     }
     struct node *x = lookup_n(v, p, n);
     if (x) {
@@ -412,7 +417,7 @@ static int add_entry(struct ivet_fsview *v, int layer, const char *p, const stru
         if (rc == 0 && file_like(x->pub.type))
             rc = add_hidden(v, x, layer, err);
         if (rc == 0)
-            rc = set_meta(x, layer, e, err);
+            rc = set_meta(v, x, layer, e, err);
         v->dirty = true;
         return rc;
     }
@@ -421,7 +426,7 @@ static int add_entry(struct ivet_fsview *v, int layer, const char *p, const stru
         return -(int)err->code;
     if (!(x = new_node(v, p, n, parent, e->type, e->mode, layer)))
         return nomem(err);
-    return set_meta(x, layer, e, err);
+    return set_meta(v, x, layer, e, err);
 }
 
 /* "/a/b" form: absolute, no empty or "." components, no trailing slash. */

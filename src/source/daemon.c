@@ -46,12 +46,15 @@ struct daemon_source {
     char **layer_members;               /* tar member of each layer, bottom first */
     long *layer_place;                  /* its ordinal among the tar's members, -1 unknown */
     size_t nlayers;
-    /* the shared pass over the second GET: its holder alone touches `shared` */
+    long last_place;                    /* the largest known place */
+    /* The shared pass over the second GET. Under mu: shared_at, busy, dead,
+     * holder. `shared` itself belongs to the holder while busy. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct dtar *shared;
     long shared_at;                     /* ordinal of the member under its cursor */
     bool shared_busy, shared_dead;
+    pthread_t holder;                   /* the thread it is lent to, while busy */
 };
 
 /* ---- the tar over HTTP, read with libarchive from our stream */
@@ -194,15 +197,14 @@ static ssize_t member_read(struct ivet_istream *is, void *buf, size_t n, struct 
     return ivet_err_set(err, IVET_E_FORMAT, "%s", archive_error_string(m->t->a));
 }
 
+static void shared_give_back(struct daemon_source *s, bool dead);
+
 static void member_close(struct ivet_istream *is)
 {
     struct member_stream *m = (struct member_stream *)is;
     struct daemon_source *s = m->lender;
     if (s) {                            /* back to the next layer; unread bytes are skipped */
-        pthread_mutex_lock(&s->mu);
-        s->shared_busy = false;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
+        shared_give_back(s, false);
     } else {
         dtar_close(m->t);               /* ends the transfer early: the rest is not needed */
     }
@@ -492,6 +494,7 @@ static int apply_entry(struct daemon_source *s, const struct pass1 *p, json_t *e
         if (!ln || !(s->layer_members[i] = follow_links(p, ln)))
             return ivet_err_set(err, IVET_E_FORMAT, "manifest.json layer %zu is not a member name", i);
         s->layer_place[i] = find_place(p, s->layer_members[i]);
+        s->last_place = IVET_MAX(s->last_place, s->layer_place[i]);
     }
     int rc = ivet_image_apply_config(img, k->data, k->len, err);
     if (rc < 0)
@@ -548,29 +551,42 @@ static struct ivet_istream *member_stream_new(struct dtar *t, struct daemon_sour
     return &m->base;
 }
 
+/* Called by the holder. The pass ends (its GET closed, every later layer
+ * on a GET of its own) when it broke or has gone by the last known layer. */
 static void shared_give_back(struct daemon_source *s, bool dead)
 {
+    struct dtar *done = NULL;
     pthread_mutex_lock(&s->mu);
     s->shared_busy = false;
-    s->shared_dead = s->shared_dead || dead;
+    s->shared_dead = s->shared_dead || dead || s->shared_at >= s->last_place;
+    if (s->shared_dead) {
+        done = s->shared;
+        s->shared = NULL;
+    }
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    dtar_close(done);
 }
 
 /* The shared pass, moved on to member `want` (at ordinal `place` in
- * resolve()'s walk) and lent as a stream; waits while another layer holds
- * it. NULL with err untouched when it cannot serve this layer (already past
- * it, or it broke): the caller then makes a GET of its own, which also
- * reports any real failure. */
+ * resolve()'s walk) and lent as a stream; waits while another thread holds
+ * it and has not gone by `place`. NULL with err untouched when it cannot
+ * serve this layer (already past it, broken, or held by the calling thread
+ * itself): the caller then makes a GET of its own, which also reports any
+ * real failure. */
 static struct ivet_istream *shared_member(struct daemon_source *s, const char *want, long place,
                                           struct ivet_err *err)
 {
+    pthread_t self = pthread_self();
     pthread_mutex_lock(&s->mu);
-    while (s->shared_busy && !s->shared_dead && place > s->shared_at)
+    while (s->shared_busy && !s->shared_dead && place > s->shared_at && !pthread_equal(s->holder, self))
         pthread_cond_wait(&s->cv, &s->mu);
     bool mine = !s->shared_busy && !s->shared_dead && place > s->shared_at;
-    if (mine)
+    long at = s->shared_at;
+    if (mine) {
         s->shared_busy = true;
+        s->holder = self;
+    }
     pthread_mutex_unlock(&s->mu);
     if (!mine)
         return NULL;
@@ -583,11 +599,15 @@ static struct ivet_istream *shared_member(struct daemon_source *s, const char *w
     struct archive_entry *e;
     int rc;
     while ((rc = dtar_next(s->shared, s, &e, &e2)) > 0) {
-        s->shared_at++;
+        at++;
         if (archive_entry_filetype(e) == AE_IFREG && !strcmp(member_name(e), want))
             break;
     }
     ivet_err_release(&e2);
+    pthread_mutex_lock(&s->mu);
+    s->shared_at = at;                  /* waiters it went by may go their own way now */
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
     if (rc <= 0) {
         shared_give_back(s, true);      /* the daemon's second tar is not the first one */
         return NULL;
@@ -737,7 +757,7 @@ struct ivet_source *ivet_source_open_daemon(const char *name, const struct ivet_
     }
     s->base.ops = &daemon_ops;
     s->base.opts = *o;
-    s->shared_at = -1;
+    s->shared_at = s->last_place = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (!(base = daemon_endpoint(&sock, err)))

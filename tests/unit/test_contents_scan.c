@@ -296,23 +296,30 @@ static void test_contents_entrypoint_binary_run_as_script(void **state)
         "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\",\"/app/run.sh\"]}}",
         /* python runs its own bytecode (a binary format) on purpose */
         "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"python3\",\"/app/run\"]}}",
+        /* the same file through a hard link made in a later layer */
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\",\"/app/link\"]}}",
+        /* php prints what precedes "<?php" and runs the rest */
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"php8.2\",\"/app/run\"]}}",
     };
-    for (int c = 0; c < 4; c++) {
-        struct img im = { .n = 1 };
+    for (int c = 0; c < 6; c++) {
+        struct img im = { .n = 2 };
         im.t[0] = tu_tar_new();
+        im.t[1] = tu_tar_new();
         FILE_(im.t[0], "bin/sh", 0755, "\x7f" "ELF");
         tu_tar_add(im.t[0], 'f', "app/run", 0755, poly, plen, NULL);
         FILE_(im.t[0], "app/run.sh", 0755, "#!/bin/sh\nexec /app/run\n");
+        tu_tar_add(im.t[1], 'h', "app/link", 0755, NULL, 0, "app/run");
         struct ivet_report *r = scan(&im, cfgs[c], false, NULL, 2);
         const struct ivet_finding *f = find(r, "CONT-ENTRY-BINARY-SCRIPT", NULL);
-        if (c == 0) {
+        if (c == 0 || c >= 4) {
             if (!f)
                 dump(r);
             assert_non_null(f);
-            assert_string_equal(f->path, "/app/run");
-            assert_int_equal(f->layer, 0);
+            assert_string_equal(f->path, c == 4 ? "/app/link" : "/app/run");
+            assert_int_equal(f->layer, c == 4 ? 1 : 0);
             assert_int_equal(f->severity, IVET_SEV_HIGH);
-            assert_non_null(strstr(f->evidence, "sh runs /app/run"));
+            assert_non_null(strstr(f->evidence, c == 4 ? "sh runs /app/link" : c == 5 ? "php8.2 runs /app/run"
+                                                                          : "sh runs /app/run"));
             /* the reason for the check: the text rules did not see the download */
             assert_null(find(r, "CONT-DROP-PIPE-SHELL", "/app/run"));
         } else {

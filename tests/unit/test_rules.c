@@ -233,6 +233,31 @@ static void test_rules_line_numbers_count_every_newline(void **state)
     ivet_err_release(&err);
 }
 
+/* Nothing but newlines, more than two rounds of 255 x 16 bytes of the
+ * vector count, at every start alignment: no lane may overflow. */
+static void test_rules_line_numbers_all_newlines(void **state)
+{
+    (void)state;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_ruleset *rs = compile_text(stratum_rule, &err);
+    assert_non_null(rs);
+    size_t nls = 3 * 255 * 16 + 7;
+    char *buf = malloc(nls + 64);
+    assert_non_null(buf);
+    for (size_t lead = 0; lead < 17; lead++) {
+        memset(buf, 'x', lead);
+        memset(buf + lead, '\n', nls);
+        memcpy(buf + lead + nls, "stratum+tcp://x.y\n", 18);
+        struct hits h = { 0 };
+        assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, lead + nls + 18, 0, collect, &h, &err), 0);
+        assert_int_equal(h.n, 1);
+        assert_int_equal(h.line[0], nls + 1);
+    }
+    free(buf);
+    ivet_rules_free(rs);
+    ivet_err_release(&err);
+}
+
 static void test_rules_binary_file_has_no_line(void **state)
 {
     (void)state;
@@ -730,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_rules_match_split_across_every_chunk_boundary),
         cmocka_unit_test(test_rules_line_numbers_and_counts),
         cmocka_unit_test(test_rules_line_numbers_count_every_newline),
+        cmocka_unit_test(test_rules_line_numbers_all_newlines),
         cmocka_unit_test(test_rules_binary_file_has_no_line),
         cmocka_unit_test(test_rules_text_rules_skip_binary_formats),
         cmocka_unit_test(test_rules_not_paths_alone),
