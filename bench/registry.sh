@@ -15,6 +15,11 @@
 #   imagevet scan --offline oci:      (the same image from the local OCI layout: no network)
 #   ivet_pull                         (pull + blob digest checks only)
 #   skopeo copy docker://... oci:...  (pull + digest checks + write to disk)
+#   floor                             (no network, no hashing, no analysis: igzip -dc of
+#                                     each layer blob of the local layout, two at a time:
+#                                     less than any scanner that checks diff_ids must do)
+# Each row also records the CPU seconds of the command and of the registry process
+# during it (both compete for the same cores).
 # Results: bench/results/registry-<date>.md (CPU, commit, date, sizes, timings).
 set -euo pipefail
 
@@ -79,15 +84,20 @@ build_image() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() {  # NAME CMD...: appends one wall time to $WORK/t-NAME
-  local t0; t0=$(now)
-  local rc=0
-  "${@:2}" > /dev/null 2> "$WORK/last.err" || rc=$?
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # clock ticks
+TICK=$(getconf CLK_TCK)
+timeit() {  # NAME CMD...: appends the wall time to $WORK/t-NAME, the command's CPU seconds
+            # to c-NAME and the registry's CPU seconds meanwhile to r-NAME
+  local t0 r0 rc=0
+  r0=$(cpu_of "$REGPID"); t0=$(now)
+  /usr/bin/time -f '%U %S' -o "$WORK/cpu.txt" "${@:2}" > /dev/null 2> "$WORK/last.err" || rc=$?
   # a scan exits 1 when the verdict fails: that is a result, not an error
   if [ "$rc" -ge 2 ] || { [ "$rc" -eq 1 ] && [ "$1" != imagevet ] && [ "$1" != local ]; }; then
     log "$1 failed:"; cat "$WORK/last.err" >&2; exit 1
   fi
   awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f\n", b-a}' >> "$WORK/t-$1"
+  tail -1 "$WORK/cpu.txt" | awk '{printf "%.2f\n", $1 + $2}' >> "$WORK/c-$1"
+  awk -v a="$r0" -v b="$(cpu_of "$REGPID")" -v t="$TICK" 'BEGIN{printf "%.2f\n", (b-a)/t}' >> "$WORK/r-$1"
 }
 
 if [ "${SMALL:-0}" = 1 ]; then
@@ -117,12 +127,16 @@ storage:
 http: {addr: "$R"}
 EOC
 docker-registry serve "$WORK/registry.yml" > "$WORK/registry.log" 2>&1 &
-PIDS+=("$!")
+REGPID=$!
+PIDS+=("$REGPID")
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://$R/v2/" && break; sleep 0.1; done
 "${SKOPEO[@]}" copy -q --preserve-digests --dest-tls-verify=false "oci:$SRC_OCI:bench" "docker://$R/bench/image:latest"
 MAN=$(jq -r '.manifests[0].digest' "$SRC_OCI/index.json")
 COMP=$(jq '[.layers[].size] | add' "$SRC_OCI/blobs/sha256/${MAN#sha256:}")
-rm -f "$WORK"/t-*
+jq -r '.layers[].digest' "$SRC_OCI/blobs/sha256/${MAN#sha256:}" | sed "s|^sha256:|$SRC_OCI/blobs/sha256/|" > "$WORK/blobs.txt"
+# shellcheck disable=SC2016
+FLOOR=(sh -c 'xargs -P 2 -I{} igzip -dc {} < "$1" > /dev/null' floor "$WORK/blobs.txt")
+rm -f "$WORK"/t-* "$WORK"/c-* "$WORK"/r-*
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq 1 "$RUNS"); do
   log "run $i/$RUNS"
@@ -131,10 +145,15 @@ for i in $(seq 1 "$RUNS"); do
   timeit ivet_pull "$PULL" --insecure-registry "$R" "docker://$R/bench/image:latest"
   rm -rf "$WORK/copy"
   timeit skopeo "${SKOPEO[@]}" copy -q --src-tls-verify=false "docker://$R/bench/image:latest" "oci:$WORK/copy:bench"
+  timeit floor "${FLOOR[@]}"
 done
 UNC=$(du -sb "$WORK/copy" | cut -f1)
 rm -rf "$WORK/copy"
 TI=$(median < "$WORK/t-imagevet"); TL=$(median < "$WORK/t-local"); TP=$(median < "$WORK/t-ivet_pull"); TS=$(median < "$WORK/t-skopeo")
+TF=$(median < "$WORK/t-floor")
+row() {  # NAME LABEL
+  echo "| $2 | $(median < "$WORK/t-$1") | $(median < "$WORK/c-$1") | $(median < "$WORK/r-$1") | $(paste -sd' ' "$WORK/t-$1") |"
+}
 DATE=$(date -u +%Y-%m-%d)
 OUTF="$ROOT/bench/results/registry-$DATE.md"
 {
@@ -151,13 +170,14 @@ OUTF="$ROOT/bench/results/registry-$DATE.md"
   echo "- registry: Docker Distribution on 127.0.0.1 over plain HTTP, filesystem storage (page cache warm)"
   echo "- runs: $RUNS each, interleaved; median wall time"
   echo
-  echo "| what | median s | runs (s) |"
-  echo "|---|---:|---|"
-  echo "| \`imagevet scan --offline\` (pull, verify, decompress, analyse) | $TI | $(paste -sd' ' "$WORK/t-imagevet") |"
-  echo "| \`imagevet scan --offline oci:\` (same image from a local layout) | $TL | $(paste -sd' ' "$WORK/t-local") |"
-  echo "| \`ivet_pull\` (pull, verify blob digests) | $TP | $(paste -sd' ' "$WORK/t-ivet_pull") |"
-  echo "| \`skopeo copy docker:// oci:\` (pull, verify, write) | $TS | $(paste -sd' ' "$WORK/t-skopeo") |"
+  echo "| what | median wall s | median CPU s | registry CPU s meanwhile | runs, wall (s) |"
+  echo "|---|---:|---:|---:|---|"
+  row imagevet "\`imagevet scan --offline\` (pull, verify, decompress, analyse)"
+  row local "\`imagevet scan --offline oci:\` (same image from a local layout)"
+  row ivet_pull "\`ivet_pull\` (pull, verify blob digests)"
+  row skopeo "\`skopeo copy docker:// oci:\` (pull, verify, write)"
+  row floor "floor: \`igzip -dc\` of each local blob, 2 at a time (no network, no hashing, no analysis)"
   echo
-  echo "imagevet / skopeo: $(awk -v a="$TI" -v b="$TS" 'BEGIN{printf "%.2f", a/b}')"
+  echo "imagevet / skopeo: $(awk -v a="$TI" -v b="$TS" 'BEGIN{printf "%.2f", a/b}'); floor / skopeo: $(awk -v a="$TF" -v b="$TS" 'BEGIN{printf "%.2f", a/b}')"
 } > "$OUTF"
 cat "$OUTF"
