@@ -160,7 +160,7 @@ OUTF="$ROOT/bench/results/registry-$DATE.md"
   echo "# Registry pull: imagevet scan vs skopeo copy ($DATE)"
   echo
   echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores visible)"
-  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (+ local changes)')"
+  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src include || echo ' (+ local changes to src or include)')"
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "- compiler: $(cc --version | head -1); build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" | grep . || echo 'RelWithDebInfo (default)')"
   echo "- load average before the runs: $LOAD (the machine is shared; compare rows of one run only)"
