@@ -94,7 +94,7 @@ static int add_vuln(void *arg, const struct ivet_package *p, const struct ivet_m
     struct ivet_vuln v = {
         .id = m->id, .package = p->name, .installed = p->version, .fixed = m->fixed,
         .pkg_type = p->type, .severity = sev, .cvss = m->cvss, .source = m->source,
-        .title = m->summary, .aliases = m->aliases,
+        .title = m->summary, .aliases = m->aliases, .path = p->path, .layer = p->layer,
     };
     return ivet_report_add_vuln(r, &v, err) ? 0 : -err->code;
 }

@@ -55,6 +55,7 @@ static void vuln_release(struct ivet_vuln *v)
     ivet_free(v->source);
     ivet_free(v->title);
     ivet_free(v->aliases);
+    ivet_free(v->path);
 }
 
 void ivet_vuln_release(struct ivet_vuln *v)
@@ -158,7 +159,7 @@ struct ivet_vuln *ivet_report_add_vuln(struct ivet_report *r, const struct ivet_
         .id = dupn(p->id, &oom), .package = dupn(p->package, &oom), .installed = dupn(p->installed, &oom),
         .fixed = dupn(p->fixed, &oom), .pkg_type = dupn(p->pkg_type, &oom), .severity = p->severity,
         .cvss = p->cvss, .source = dupn(p->source, &oom), .title = dupn(p->title, &oom),
-        .aliases = dupn(p->aliases, &oom),
+        .aliases = dupn(p->aliases, &oom), .path = dupn(p->path, &oom), .layer = p->layer,
     };
     if (oom || !x.id || !x.package) {
         vuln_release(&x);

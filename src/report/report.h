@@ -33,6 +33,8 @@ struct ivet_vuln {
     char *source;               /* "alpine-secdb", "debian-tracker", "osv:PyPI", ... */
     char *title;                /* or NULL */
     char *aliases;              /* comma-separated, or NULL */
+    char *path;                 /* the package's file (its package.path), or NULL */
+    int layer;                  /* the layer that added the package (-1 unknown) */
 };
 
 enum ivet_verdict { IVET_VERDICT_PASS = 0, IVET_VERDICT_WARN, IVET_VERDICT_FAIL };

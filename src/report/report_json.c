@@ -145,6 +145,8 @@ json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err)
         set(o, "source", jstr(v->source));
         set(o, "title", jstr(v->title));
         set(o, "aliases", jstr(v->aliases));
+        set(o, "package_path", jstr(v->path));
+        set(o, "layer", jstr(layer_digest(r, v->layer)));
         json_array_append_new(vs, o);
     }
     set(doc, "vulnerabilities", vs);

@@ -121,6 +121,11 @@ static void print_findings(const struct ivet_report *r, FILE *out, bool color)
     ivet_free(v);
 }
 
+static bool is_os_package(const char *type)
+{
+    return type && (!strcmp(type, "deb") || !strcmp(type, "apk") || !strcmp(type, "rpm"));
+}
+
 static void print_vulns(const struct ivet_report *r, FILE *out, bool color)
 {
     if (!r->nvulns)
@@ -142,6 +147,9 @@ static void print_vulns(const struct ivet_report *r, FILE *out, bool color)
         fprintf(out, "  %s%-8s%s %-20s %-24s %-20s %s\n", color ? sev_color(x->severity) : "", sev,
                 color ? "\033[0m" : "", x->id, x->package, x->installed ? x->installed : "",
                 x->fixed ? x->fixed : "(no fix)");
+        /* an application's dependency may be in the image more than once: say where */
+        if (x->path && !is_os_package(x->pkg_type))
+            fprintf(out, "  %-8s %-20s in %s\n", "", "", x->path);
     }
     ivet_free(v);
 }

@@ -171,6 +171,90 @@ static void test_alpine_3_18_9_image_vulnerabilities(void **state)
     ivet_report_free(r);
 }
 
+/* Each vulnerability says which file its package came from and which layer
+ * added it: an application's dependency can be in an image twice, and only
+ * one copy may be old. */
+static void test_vulnerabilities_name_the_package_file_and_layer(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    char *osv = tu_shared_path("vulndb/osv/PYSEC-2019-217.json");      /* jinja2 < 2.10.1 */
+    if (!osv)
+        tu_skip_no_shared("vulndb/osv/PYSEC-2019-217.json");
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_vulndb *db = ivet_vulndb_open(dbpath, IVET_VULNDB_WRITE, &err);
+    assert_non_null(db);
+    assert_int_equal(ivet_vulndb_import(db, osv, NULL, NULL, &err), 0);
+    ivet_vulndb_close(db);
+    free(osv);
+    /* the Alpine layer, then two copies of jinja2: an old one and a fixed one */
+    char *tarball = tu_shared_path("rootfs/alpine-minirootfs-3.18.9-x86_64.tar.gz");
+    size_t gzlen, tarlen;
+    char *gz = tu_read_file(tarball, &gzlen);
+    uint8_t *tar = gunzip_all((const uint8_t *)gz, gzlen, &tarlen);
+    struct tu_tar *app = tu_tar_new();
+    static const char old_meta[] = "Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\n\n";
+    static const char new_meta[] = "Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.4\n\n";
+    tu_tar_add(app, 'f', "opt/legacy/lib/python3.11/site-packages/Jinja2-2.10.dist-info/METADATA", 0644,
+               old_meta, strlen(old_meta), NULL);
+    tu_tar_add(app, 'f', "usr/lib/python3.11/site-packages/jinja2-3.1.4.dist-info/METADATA", 0644,
+               new_meta, strlen(new_meta), NULL);
+    struct tu_layer ls[2] = {
+        { (const uint8_t *)gz, gzlen, "application/vnd.oci.image.layer.v1.tar+gzip", tar, tarlen },
+        { 0 },
+    };
+    ls[1].blob = tu_tar_bytes(app, &ls[1].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\"},"
+                              "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":null}}", ls, 2);
+    struct ivet_scan_opts o;
+    ivet_scan_opts_init(&o);
+    o.vulndb = dbpath;
+    char img[4200];
+    snprintf(img, sizeof(img), "oci:%s", dir);
+    o.image = img;
+    o.offline = true;
+    o.threads = 1;
+    struct ivet_report *r = ivet_scan(&o, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    unsigned apk = 0, py = 0;
+    for (size_t i = 0; i < r->nvulns; i++) {
+        const struct ivet_vuln *v = &r->vulns[i];
+        if (!strcmp(v->pkg_type, "apk")) {
+            assert_string_equal(v->path, "/lib/apk/db/installed");
+            assert_int_equal(v->layer, 0);
+            apk++;
+        } else if (!strcmp(v->id, "CVE-2019-10906") || !strcmp(v->id, "PYSEC-2019-217")) {
+            assert_string_equal(v->path, "/opt/legacy/lib/python3.11/site-packages/Jinja2-2.10.dist-info/METADATA");
+            assert_int_equal(v->layer, 1);
+            py++;
+        }
+    }
+    assert_int_equal(apk, 6);
+    assert_int_equal(py, 1);                /* the fixed copy has none */
+    json_t *j = ivet_report_to_json(r, NULL);
+    assert_non_null(j);
+    json_t *vs = json_object_get(j, "vulnerabilities"), *x;
+    size_t k;
+    bool seen = false;
+    json_array_foreach(vs, k, x) {
+        const char *pp = json_string_value(json_object_get(x, "package_path"));
+        const char *ld = json_string_value(json_object_get(x, "layer"));
+        assert_non_null(pp);
+        assert_true(ld && !strncmp(ld, "sha256:", 7));
+        seen = seen || strstr(pp, "Jinja2-2.10.dist-info");
+    }
+    assert_true(seen);
+    json_decref(j);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(app);
+    free(gz);
+    free(tar);
+    free(tarball);
+}
+
 static void test_ignore_file_removes_vulnerabilities_from_the_report(void **state)
 {
     (void)state;
@@ -288,6 +372,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alpine_3_18_9_image_vulnerabilities),
         cmocka_unit_test(test_ignore_file_removes_vulnerabilities_from_the_report),
+        cmocka_unit_test(test_vulnerabilities_name_the_package_file_and_layer),
         cmocka_unit_test(test_missing_database_is_a_note_not_a_pass_in_silence),
         cmocka_unit_test(test_stale_database_warns),
     };
