@@ -55,6 +55,9 @@ static const struct ivet_check checks[] = {
       "Exclude VCS metadata and editor/OS files with .dockerignore." },
     { "CONF-DUPLICATE-ID", "config", IVET_SEV_MEDIUM, "Duplicate UID or GID in /etc/passwd or /etc/group",
       "Give every user and group its own ID; duplicates let one account act as another." },
+    { "CONF-TAR-TRAILING-DATA", "config", IVET_SEV_MEDIUM, "Bytes after the end of a layer's tar",
+      "Extractors stop at the tar's end-of-archive blocks, so these bytes ship with the image while "
+      "no file shows them. Rebuild the layer with a standard tool and find out what wrote them." },
 };
 
 /* ---- helpers */
@@ -574,6 +577,24 @@ static int check_setuid_owners(struct ivet_ictx *ix, struct ivet_err *err)
     return 0;
 }
 
+/* Bytes after the end-of-archive blocks that are not a writer's zero
+ * padding (tar_frame.c tells them apart, and says nothing when unsure). */
+static int check_trailing(struct ivet_ictx *ix, struct ivet_err *err)
+{
+    for (size_t i = 0; i < ix->image->nlayers; i++) {
+        const struct ivet_layer_desc *d = &ix->image->layers[i];
+        if (!d->trailing_nonzero)
+            continue;
+        char ev[160];
+        snprintf(ev, sizeof(ev), "%llu bytes after the end-of-archive blocks, %llu of them not zero",
+                 (unsigned long long)d->trailing, (unsigned long long)d->trailing_nonzero);
+        int r = ivet_ictx_finding(ix, "CONF-TAR-TRAILING-DATA", NULL, (int)i, ev, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 static int cfg_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 {
     int r;
@@ -581,7 +602,8 @@ static int cfg_on_image(struct ivet_ictx *ix, struct ivet_err *err)
         return 0;
     if ((r = check_config(ix, err)) < 0 || (r = check_history(ix, err)) < 0 ||
         (r = check_reference(ix, err)) < 0 || (r = check_ids(ix, "/etc/passwd", err)) < 0 ||
-        (r = check_ids(ix, "/etc/group", err)) < 0 || (r = check_setuid_owners(ix, err)) < 0)
+        (r = check_ids(ix, "/etc/group", err)) < 0 || (r = check_setuid_owners(ix, err)) < 0 ||
+        (r = check_trailing(ix, err)) < 0)
         return r;
     return 0;
 }

@@ -30,6 +30,7 @@ struct ivet_layer_desc {
     enum ivet_compression compression;
     uint64_t tar_bytes;                 /* decompressed bytes */
     uint64_t entries;
+    uint64_t trailing, trailing_nonzero;        /* after the tar's end (ivet_tar_stats) */
 };
 
 /* Wraps a compressed stream in a decompressor. The first bytes decide,
@@ -102,9 +103,34 @@ int ivet_tar_walk(struct ivet_istream *s, const struct ivet_walker_ops *ops, voi
                   const struct ivet_limits *lim, uint64_t *entries, struct ivet_err *err);
 
 /* What a walk saw, for callers that need more than the entry count. */
+/* A second reading of a tar's block structure (tar_frame.c), fed the same
+ * bytes as the tar reader: where the archive ends and what follows it. */
+struct ivet_tar_frame {
+    uint8_t hdr[512];                   /* the header block being gathered */
+    size_t hlen;
+    uint64_t skip;                      /* data and padding bytes still to pass */
+    uint64_t next_size;                 /* pax "size" for the next entry, or UINT64_MAX */
+    uint64_t entries;                   /* entry headers (not pax or GNU name blocks) */
+    unsigned zeros;                     /* zero blocks in a row */
+    bool ended;                         /* two zero blocks seen */
+    bool lost;                          /* something this reader does not know: no verdict */
+    uint64_t after, nonzero_after;      /* bytes after the end, and how many are not zero */
+    /* pax records as they stream by */
+    bool in_pax, pax_global, pax_is_size, pax_val_ok;
+    int pax_state;
+    uint64_t pax_left, pax_val;
+    size_t pax_len, pax_done, pax_keylen;
+    char pax_key[5];
+};
+void ivet_tar_frame_init(struct ivet_tar_frame *f);
+void ivet_tar_frame_feed(struct ivet_tar_frame *f, const void *p, size_t n);
+
 struct ivet_tar_stats {
     uint64_t entries;                   /* entries handed to the walker */
     uint64_t bytes;                     /* bytes read from the stream (the tar's size) */
+    /* Bytes after the end-of-archive blocks, and how many of them are not
+     * zero; both 0 when the end could not be told for sure. */
+    uint64_t trailing, trailing_nonzero;
     bool stream_failed;                 /* the failure came from the stream, whose
                                          * error already names the blob */
 };

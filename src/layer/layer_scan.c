@@ -32,6 +32,7 @@ int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
     d->compression = IVET_COMPRESSION_DETECT;
     d->tar_bytes = 0;
     d->entries = 0;
+    d->trailing = d->trailing_nonzero = 0;
     /* Each wrapper owns its input even when it fails; NULL in gives NULL out. */
     struct ivet_istream *s = ivet_istream_limit(blob, lim->max_layer_compressed, d->size_known,
                                                 d->size, blob_what, err);
@@ -54,6 +55,8 @@ int ivet_layer_scan(struct ivet_istream *blob, struct ivet_layer_desc *d,
     int rc = ivet_tar_walk_ex(s, ops, ctx, lim, &st, err);
     d->tar_bytes = st.bytes;
     d->entries = st.entries;
+    d->trailing = st.trailing;
+    d->trailing_nonzero = st.trailing_nonzero;
     if (rc < 0 && !st.stream_failed)
         ivet_err_wrap(err, "layer '%s'", digest_known(name) ? name->text : "(unnamed)");
     return rc;

