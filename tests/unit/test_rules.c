@@ -198,6 +198,17 @@ static void test_rules_line_numbers_and_counts(void **state)
     ivet_err_release(&err);
 }
 
+/* Scans buf as the file "/f": exactly one hit, whose line is returned. */
+static uint32_t only_hit_line(const struct ivet_ruleset *rs, const void *buf, size_t n)
+{
+    struct ivet_err err = IVET_ERR_INIT;
+    struct hits h = { 0 };
+    assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, n, 0, collect, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    ivet_err_release(&err);
+    return h.line[0];
+}
+
 /* Line numbers over long text with bytes next to '\n' in value (0x0b,
  * 0x8a, 0x09, 0xff) and lines of every length, the hit at any alignment. */
 static void test_rules_line_numbers_count_every_newline(void **state)
@@ -223,10 +234,7 @@ static void test_rules_line_numbers_count_every_newline(void **state)
         }
         memcpy(buf + n, "stratum+tcp://x.y\n", 18);
         n += 18;
-        struct hits h = { 0 };
-        assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, n, 0, collect, &h, &err), 0);
-        assert_int_equal(h.n, 1);
-        assert_int_equal(h.line[0], lines);
+        assert_int_equal(only_hit_line(rs, buf, n), lines);
     }
     free(buf);
     ivet_rules_free(rs);
@@ -248,10 +256,7 @@ static void test_rules_line_numbers_all_newlines(void **state)
         memset(buf, 'x', lead);
         memset(buf + lead, '\n', nls);
         memcpy(buf + lead + nls, "stratum+tcp://x.y\n", 18);
-        struct hits h = { 0 };
-        assert_int_equal(ivet_rules_scan_buffer(rs, "/f", buf, lead + nls + 18, 0, collect, &h, &err), 0);
-        assert_int_equal(h.n, 1);
-        assert_int_equal(h.line[0], nls + 1);
+        assert_int_equal(only_hit_line(rs, buf, lead + nls + 18), nls + 1);
     }
     free(buf);
     ivet_rules_free(rs);
