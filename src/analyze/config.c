@@ -585,9 +585,11 @@ static int check_trailing(struct ivet_ictx *ix, struct ivet_err *err)
         const struct ivet_layer_desc *d = &ix->image->layers[i];
         if (!d->trailing_nonzero)
             continue;
-        char ev[160];
-        snprintf(ev, sizeof(ev), "%llu bytes after the end-of-archive blocks, %llu of them not zero",
-                 (unsigned long long)d->trailing, (unsigned long long)d->trailing_nonzero);
+        /* no path to show: the evidence names the layer */
+        char ev[200];
+        snprintf(ev, sizeof(ev), "layer %zu (%s): %llu bytes after the end-of-archive blocks, %llu of them not zero",
+                 i, d->have_digest ? d->digest.text : d->diff_id.text, (unsigned long long)d->trailing,
+                 (unsigned long long)d->trailing_nonzero);
         int r = ivet_ictx_finding(ix, "CONF-TAR-TRAILING-DATA", NULL, (int)i, ev, err);
         if (r < 0)
             return r;
@@ -598,12 +600,11 @@ static int check_trailing(struct ivet_ictx *ix, struct ivet_err *err)
 static int cfg_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 {
     int r;
-    if (!ix->image->config)
-        return 0;
+    if ((r = check_trailing(ix, err)) < 0 || !ix->image->config)
+        return r;
     if ((r = check_config(ix, err)) < 0 || (r = check_history(ix, err)) < 0 ||
         (r = check_reference(ix, err)) < 0 || (r = check_ids(ix, "/etc/passwd", err)) < 0 ||
-        (r = check_ids(ix, "/etc/group", err)) < 0 || (r = check_setuid_owners(ix, err)) < 0 ||
-        (r = check_trailing(ix, err)) < 0)
+        (r = check_ids(ix, "/etc/group", err)) < 0 || (r = check_setuid_owners(ix, err)) < 0)
         return r;
     return 0;
 }

@@ -102,7 +102,6 @@ struct ivet_walker_ops {
 int ivet_tar_walk(struct ivet_istream *s, const struct ivet_walker_ops *ops, void *ctx,
                   const struct ivet_limits *lim, uint64_t *entries, struct ivet_err *err);
 
-/* What a walk saw, for callers that need more than the entry count. */
 /* A second reading of a tar's block structure (tar_frame.c), fed the same
  * bytes as the tar reader: where the archive ends and what follows it. */
 struct ivet_tar_frame {
@@ -116,15 +115,16 @@ struct ivet_tar_frame {
     bool lost;                          /* something this reader does not know: no verdict */
     uint64_t after, nonzero_after;      /* bytes after the end, and how many are not zero */
     /* pax records as they stream by */
-    bool in_pax, pax_global, pax_is_size, pax_val_ok;
+    bool in_pax, pax_global, pax_pending, pax_is_size, pax_val_ok, pax_val_bad;
     int pax_state;
-    uint64_t pax_left, pax_val;
-    size_t pax_len, pax_done, pax_keylen;
+    uint64_t pax_left, pax_val, pax_len, pax_done;
+    size_t pax_keylen;
     char pax_key[5];
 };
 void ivet_tar_frame_init(struct ivet_tar_frame *f);
 void ivet_tar_frame_feed(struct ivet_tar_frame *f, const void *p, size_t n);
 
+/* What a walk saw, for callers that need more than the entry count. */
 struct ivet_tar_stats {
     uint64_t entries;                   /* entries handed to the walker */
     uint64_t bytes;                     /* bytes read from the stream (the tar's size) */

@@ -84,7 +84,7 @@ static void pax_byte(struct ivet_tar_frame *f, uint8_t c)
     f->pax_done++;
     switch (f->pax_state) {
     case PAX_LEN:
-        if (c >= '0' && c <= '9' && f->pax_len < (1u << 30))
+        if (c >= '0' && c <= '9' && f->pax_len < (UINT64_C(1) << 40))
             f->pax_len = f->pax_len * 10 + (c - '0');
         else if (c == ' ' && f->pax_len > 0)
             f->pax_state = PAX_KEY, f->pax_keylen = 0;
@@ -96,7 +96,8 @@ static void pax_byte(struct ivet_tar_frame *f, uint8_t c)
             f->pax_state = PAX_VAL;
             f->pax_is_size = f->pax_keylen == 4 && !memcmp(f->pax_key, "size", 4);
             f->pax_val = 0;
-            f->pax_val_ok = true;
+            f->pax_val_ok = false;              /* until a digit: readers differ on "size=" */
+            f->pax_val_bad = false;
         } else if (f->pax_keylen < sizeof(f->pax_key)) {
             f->pax_key[f->pax_keylen++] = (char)c;
         } else {
@@ -109,7 +110,7 @@ static void pax_byte(struct ivet_tar_frame *f, uint8_t c)
                 f->pax_state = PAX_BAD;
             else {
                 if (f->pax_is_size) {
-                    if (!f->pax_val_ok || f->pax_global)
+                    if (!f->pax_val_ok || f->pax_val_bad || f->pax_global)
                         f->lost = true;                 /* a size we cannot read, or one for all */
                     else
                         f->next_size = f->pax_val;
@@ -120,10 +121,12 @@ static void pax_byte(struct ivet_tar_frame *f, uint8_t c)
             return;
         }
         if (f->pax_is_size) {
-            if (c >= '0' && c <= '9' && f->pax_val < (UINT64_C(1) << 59))
+            if (c >= '0' && c <= '9' && f->pax_val < (UINT64_C(1) << 59) && !f->pax_val_bad) {
                 f->pax_val = f->pax_val * 10 + (uint64_t)(c - '0');
-            else
-                f->pax_val_ok = false;
+                f->pax_val_ok = true;
+            } else {
+                f->pax_val_bad = true;
+            }
         }
         break;
     default:
@@ -155,6 +158,11 @@ static void header(struct ivet_tar_frame *f)
     f->in_pax = false;
     switch (type) {
     case 'x': case 'g':                 /* pax extended header: records */
+        if (f->pax_pending) {           /* readers differ on which one counts */
+            f->lost = true;
+            return;
+        }
+        f->pax_pending = type == 'x';
         f->in_pax = true;
         f->pax_global = type == 'g';
         f->pax_state = PAX_LEN;
@@ -168,14 +176,18 @@ static void header(struct ivet_tar_frame *f)
             size = f->next_size;
         f->entries++;
         f->next_size = UINT64_MAX;
+        f->pax_pending = false;
         break;
     case '1': case '2': case '3': case '4': case '5': case '6':
-        if ((f->next_size != UINT64_MAX ? f->next_size : size) != 0) {
+        if (f->next_size != UINT64_MAX)
+            size = f->next_size;
+        if (size != 0) {
             f->lost = true;             /* readers disagree on links and devices with data */
             return;
         }
         f->entries++;
         f->next_size = UINT64_MAX;
+        f->pax_pending = false;
         break;
     default:                            /* GNU sparse, multi-volume, vendor types */
         f->lost = true;
@@ -213,6 +225,8 @@ void ivet_tar_frame_feed(struct ivet_tar_frame *f, const void *data, size_t n)
             f->skip -= k;
             p += k;
             n -= k;
+            if (f->in_pax && !f->pax_left && f->pax_state != PAX_LEN)
+                f->lost = true;         /* the records ended inside one */
             if (!f->skip)
                 f->in_pax = false;
             continue;

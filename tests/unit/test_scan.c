@@ -150,9 +150,9 @@ static void test_bytes_after_the_tar_end_are_reported(void **state)
         assert_non_null(f);
         assert_int_equal(f->layer, 0);
         assert_int_equal(f->severity, IVET_SEV_MEDIUM);
-        char want[96];
-        snprintf(want, sizeof(want), "%zu bytes after the end-of-archive blocks, %zu of them not zero",
-                 sizeof(payload) - 1, sizeof(payload) - 1);
+        char want[200];
+        snprintf(want, sizeof(want), "layer 0 (%s): %zu bytes after the end-of-archive blocks, %zu of them not zero",
+                 r->image.layers[0].digest.text, sizeof(payload) - 1, sizeof(payload) - 1);
         if (!f->evidence || !strstr(f->evidence, want))
             fail_msg("evidence '%s', expected '%s'", f->evidence ? f->evidence : "", want);
         ivet_report_free(r);
