@@ -184,7 +184,8 @@ unsigned ivet_ncpus(void);
 /* strtoull-like for decimal with overflow check; returns false on junk */
 bool ivet_parse_u64(const char *s, uint64_t *out);
 /* JSON-safe and terminal-safe copy of up to max bytes of untrusted text: control
- * characters and invalid UTF-8 become '?' or \xNN escapes. Fresh string. */
+ * characters (C0, DEL and C1: U+0080-U+009F) and invalid UTF-8 become \xNN
+ * escapes, a tab a blank. Fresh string. */
 char *ivet_sanitize(const void *p, size_t n, size_t max);
 /* true when s starts with prefix */
 bool ivet_startswith(const char *s, const char *prefix);

@@ -102,6 +102,8 @@ char *ivet_sanitize(const void *vp, size_t n, size_t max)
             i++;
         } else {
             size_t l = utf8_len(p + i, n - i);
+            if (l == 2 && c == 0xc2 && p[i + 1] < 0xa0)     /* C1 controls: CSI and the like */
+                l = 0;
             if (l == 0) {
                 o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
                 i++;

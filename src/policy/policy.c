@@ -77,6 +77,8 @@ static bool id_matches(const char *pat, const char *id, const char *aliases)
 /* The file a vulnerable package came from (for `path` rules), or NULL. */
 static const char *vuln_file(const struct ivet_report *r, const struct ivet_vuln *v)
 {
+    if (v->path)
+        return v->path;
     for (size_t i = 0; i < r->npackages; i++) {
         const struct ivet_package *p = &r->packages[i];
         if (!strcmp(p->name, v->package) && !strcmp(p->version, v->installed) &&

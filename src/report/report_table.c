@@ -31,7 +31,21 @@ static int vuln_by_severity(const void *a, const void *b)
     if (x->severity != y->severity)
         return (int)y->severity - (int)x->severity;
     int c = strcmp(x->package, y->package);
-    return c ? c : strcmp(x->id, y->id);
+    if (!c)
+        c = strcmp(x->id, y->id);
+    if (!c)
+        c = strcmp(x->path ? x->path : "", y->path ? y->path : "");
+    return c ? c : x->layer - y->layer;
+}
+
+/* Text from the image (paths, history, package names, os-release) is printed
+ * through here: escape sequences in it must not reach the terminal. A fresh
+ * string in *slot (freed first), "?" when out of memory. */
+static const char *clean(char **slot, const char *s)
+{
+    ivet_free(*slot);
+    *slot = s ? ivet_sanitize(s, strlen(s), 4096) : NULL;
+    return *slot ? *slot : s ? "?" : "";
 }
 
 static void human_size(uint64_t n, char *buf, size_t len)
@@ -47,18 +61,20 @@ static void human_size(uint64_t n, char *buf, size_t len)
 static void print_image(const struct ivet_report *r, FILE *out)
 {
     const struct ivet_image *img = &r->image;
-    fprintf(out, "Image      %s (%s)\n", img->reference ? img->reference : "?",
+    char *t[2] = { NULL, NULL };
+    fprintf(out, "Image      %s (%s)\n", img->reference ? clean(&t[0], img->reference) : "?",
             img->transport ? img->transport : "?");
     if (img->have_manifest_digest)
         fprintf(out, "Digest     %s\n", img->manifest_digest.text);
     if (img->config_digest.text[0])
         fprintf(out, "Config     %s\n", img->config_digest.text);
     if (img->platform)
-        fprintf(out, "Platform   %s\n", img->platform);
+        fprintf(out, "Platform   %s\n", clean(&t[0], img->platform));
     if (r->os_id)
-        fprintf(out, "OS         %s %s\n", r->os_name ? r->os_name : r->os_id, r->os_version ? r->os_version : "");
+        fprintf(out, "OS         %s %s\n", clean(&t[0], r->os_name ? r->os_name : r->os_id),
+                clean(&t[1], r->os_version));
     if (r->entrypoint)
-        fprintf(out, "Runs first %s\n", r->entrypoint);
+        fprintf(out, "Runs first %s\n", clean(&t[0], r->entrypoint));
     json_t *pub = json_object_get(r->image_extra, "publisher");
     const char *trust = json_string_value(json_object_get(pub, "trust"));
     if (trust)
@@ -72,12 +88,14 @@ static void print_image(const struct ivet_report *r, FILE *out)
     for (size_t i = 0; i < img->nlayers; i++) {
         const struct ivet_layer_desc *d = &img->layers[i];
         human_size(d->size ? d->size : d->tar_bytes, sz, sizeof(sz));
-        const char *cb = d->created_by ? d->created_by : "";
+        const char *cb = clean(&t[0], d->created_by);
         fprintf(out, "  %2zu %.19s %9s  %.60s%s\n", i,
                 d->have_digest ? d->digest.text : d->diff_id.text, sz, cb, strlen(cb) > 60 ? "..." : "");
     }
     if (r->npackages)
         fprintf(out, "Packages   %zu\n", r->npackages);
+    ivet_free(t[0]);
+    ivet_free(t[1]);
 }
 
 static void print_findings(const struct ivet_report *r, FILE *out, bool color)
@@ -92,6 +110,7 @@ static void print_findings(const struct ivet_report *r, FILE *out, bool color)
     for (size_t i = 0; i < r->findings.n; i++)
         v[i] = &r->findings.v[i];
     qsort(v, r->findings.n, sizeof(*v), by_severity);
+    char *t = NULL;
     fprintf(out, "\nFindings (%zu)\n", r->findings.n);
     for (size_t i = 0; i < r->findings.n; i++) {
         const struct ivet_finding *f = v[i];
@@ -102,7 +121,7 @@ static void print_findings(const struct ivet_report *r, FILE *out, bool color)
         fprintf(out, "  %s%-8s%s %s  %s\n", color ? sev_color(f->severity) : "", sev, color ? "\033[0m" : "",
                 f->id, f->title ? f->title : "");
         if (f->path) {
-            fprintf(out, "           %s", f->path);
+            fprintf(out, "           %s", clean(&t, f->path));
             if (f->line)
                 fprintf(out, ":%u", f->line);
             if (f->layer >= 0)
@@ -118,6 +137,7 @@ static void print_findings(const struct ivet_report *r, FILE *out, bool color)
         if (f->evidence)
             fprintf(out, "           evidence: %s\n", f->evidence);
     }
+    ivet_free(t);
     ivet_free(v);
 }
 
@@ -138,6 +158,7 @@ static void print_vulns(const struct ivet_report *r, FILE *out, bool color)
     qsort(v, r->nvulns, sizeof(*v), vuln_by_severity);
     fprintf(out, "\nVulnerabilities (%zu)\n", r->nvulns);
     fprintf(out, "  %-8s %-20s %-24s %-20s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED");
+    char *t[4] = { NULL, NULL, NULL, NULL };
     for (size_t i = 0; i < r->nvulns; i++) {
         const struct ivet_vuln *x = v[i];
         char sev[16];
@@ -145,12 +166,14 @@ static void print_vulns(const struct ivet_report *r, FILE *out, bool color)
         for (char *c = sev; *c; c++)
             *c = (char)(*c - 32 * (*c >= 'a' && *c <= 'z'));
         fprintf(out, "  %s%-8s%s %-20s %-24s %-20s %s\n", color ? sev_color(x->severity) : "", sev,
-                color ? "\033[0m" : "", x->id, x->package, x->installed ? x->installed : "",
-                x->fixed ? x->fixed : "(no fix)");
+                color ? "\033[0m" : "", clean(&t[0], x->id), clean(&t[1], x->package),
+                clean(&t[2], x->installed), x->fixed ? clean(&t[3], x->fixed) : "(no fix)");
         /* an application's dependency may be in the image more than once: say where */
         if (x->path && !is_os_package(x->pkg_type))
-            fprintf(out, "  %-8s %-20s in %s\n", "", "", x->path);
+            fprintf(out, "  %-8s %-20s in %s\n", "", "", clean(&t[0], x->path));
     }
+    for (size_t i = 0; i < IVET_ARRAY_LEN(t); i++)
+        ivet_free(t[i]);
     ivet_free(v);
 }
 

@@ -330,6 +330,36 @@ static void test_contents_entrypoint_binary_run_as_script(void **state)
     }
 }
 
+/* Names from the image reach the table escaped: no escape sequence from a
+ * path, a history line or os-release gets to the terminal. */
+static void test_table_escapes_what_the_image_names(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    FILE_(im.t[0], "tmp/\x1b]0;pwned\x07\x1b[2J", 0755, "#!/bin/sh\necho\n");
+    FILE_(im.t[0], "etc/os-release", 0644, "ID=alpine\nVERSION_ID=3.19\x1b[31m\nNAME=\"Alp\xc2\x9bine\"\n");
+    const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\"},"
+        "\"history\":[{\"created_by\":\"RUN echo \\u001b[5m\"}]}";
+    struct ivet_report *r = scan(&im, cfg, false, NULL, 1);
+    assert_non_null(find(r, "CONT-EXEC-TMP", NULL));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    struct ivet_err err = IVET_ERR_INIT;
+    assert_int_equal(ivet_report_write_table(r, out, false, &err), 0);
+    fclose(out);
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] == 0x1b || buf[i] == 0x07 || ((unsigned char)buf[i] == 0xc2 && i + 1 < len &&
+                                                 (unsigned char)buf[i + 1] < 0xa0 && (unsigned char)buf[i + 1] >= 0x80))
+            fail_msg("control byte at %zu of the table:\n%s", i, buf);
+    assert_non_null(strstr(buf, "\\x1b]0;pwned"));       /* shown, escaped */
+    free(buf);
+    ivet_report_free(r);
+    img_free(&im);
+}
+
 static void test_contents_entrypoint_resolved_and_raised(void **state)
 {
     (void)state;
@@ -544,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_contents_executables),
         cmocka_unit_test(test_contents_entrypoint_resolved_and_raised),
         cmocka_unit_test(test_contents_entrypoint_binary_run_as_script),
+        cmocka_unit_test(test_table_escapes_what_the_image_names),
         cmocka_unit_test(test_contents_no_content_turns_it_off),
         cmocka_unit_test(test_contents_yara_rule),
         cmocka_unit_test(test_contents_scan_caps),

@@ -140,6 +140,10 @@ static void test_sanitize(void **state)
     char *s = ivet_sanitize("a\x1b[31mb\xff\xc3\xa9", 10, 100);
     assert_string_equal(s, "a\\x1b[31mb\\xff\xc3\xa9");
     ivet_free(s);
+    /* C1 controls (U+009B is a one-character CSI) too; U+00A0 and up stay */
+    s = ivet_sanitize("x\xc2\x9b" "31my\xc2\xa0z", 10, 100);
+    assert_string_equal(s, "x\\xc2\\x9b31my\xc2\xa0z");
+    ivet_free(s);
 }
 
 /* The cache directory: --cache-dir, else an absolute XDG_CACHE_HOME, else an

@@ -254,7 +254,7 @@ static void add_vuln(struct ivet_report *r, const char *id, const char *aliases,
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_vuln v = { .id = (char *)id, .aliases = (char *)aliases, .package = (char *)pkg,
                            .installed = "1.0", .pkg_type = "apk", .source = "test",
-                           .severity = sev };
+                           .severity = sev, .layer = -1 };
     assert_non_null(ivet_report_add_vuln(r, &v, &err));
 }
 
