@@ -20,12 +20,10 @@ void ivet_tar_frame_init(struct ivet_tar_frame *f)
     f->next_size = UINT64_MAX;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
+static bool zero_block(const uint8_t *p)
 {
-    for (size_t i = 0; i < n; i++)
-        if (p[i])
-            return false;
-    return true;
+    static const uint8_t zeros[BLOCK];
+    return !memcmp(p, zeros, BLOCK);
 }
 
 /* An octal field (leading blanks, then digits, then NUL or blank), or
@@ -67,12 +65,16 @@ static bool checksum_ok(const uint8_t *h)
     uint64_t want;
     if (!parse_number(h + 148, 8, &want))
         return false;
-    uint64_t u = 0;
-    int64_t s = 0;
-    for (size_t i = 0; i < BLOCK; i++) {
-        uint8_t c = i >= 148 && i < 156 ? ' ' : h[i];
-        u += c;
-        s += (int8_t)c;
+    /* all bytes, then the checksum field's eight taken back out as blanks */
+    uint32_t u = 0;
+    int32_t s = 0;
+    for (size_t i = 0; i < BLOCK; i++)
+        u += h[i];
+    for (size_t i = 0; i < BLOCK; i++)
+        s += (int8_t)h[i];
+    for (size_t i = 148; i < 156; i++) {
+        u += (uint32_t)' ' - h[i];
+        s += ' ' - (int8_t)h[i];
     }
     return u == want || (s >= 0 && (uint64_t)s == want);
 }
@@ -140,7 +142,7 @@ static void pax_byte(struct ivet_tar_frame *f, uint8_t c)
 static void header(struct ivet_tar_frame *f)
 {
     const uint8_t *h = f->hdr;
-    if (all_zero(h, BLOCK)) {
+    if (zero_block(h)) {
         if (++f->zeros == 2)
             f->ended = true;
         return;
