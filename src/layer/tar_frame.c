@@ -169,7 +169,6 @@ static void header(struct ivet_tar_frame *f)
         f->pax_global = type == 'g';
         f->pax_state = PAX_LEN;
         f->pax_len = f->pax_done = 0;
-        f->pax_left = size;
         break;
     case 'L': case 'K':                 /* GNU long name / link name: data only */
         break;
@@ -227,7 +226,7 @@ void ivet_tar_frame_feed(struct ivet_tar_frame *f, const void *data, size_t n)
             f->skip -= k;
             p += k;
             n -= k;
-            if (f->in_pax && !f->pax_left && f->pax_state != PAX_LEN)
+            if (f->in_pax && !f->pax_left && (f->pax_state != PAX_LEN || f->pax_len))
                 f->lost = true;         /* the records ended inside one */
             if (!f->skip)
                 f->in_pax = false;

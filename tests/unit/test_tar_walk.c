@@ -660,14 +660,17 @@ static void test_tar_frame_gives_up_when_unsure(void **state)
     tu_raw_put(&r, "junk", 4);
     assert_true(frame_of(&r).lost);
     free(r.p);
-    /* pax records that stop inside one */
-    r = (struct tu_raw){ 0 };
-    tu_raw_pax(&r, "30 path=cut-short");
-    tu_raw_member(&r, "f", '0', 0644, "abc", 3, NULL, 1);
-    tu_raw_end(&r);
-    tu_raw_put(&r, "junk", 4);
-    assert_true(frame_of(&r).lost);
-    free(r.p);
+    /* pax records that stop inside one, or inside a record's length */
+    static const char *const cut[] = { "30 path=cut-short", "12" };
+    for (size_t c = 0; c < IVET_ARRAY_LEN(cut); c++) {
+        r = (struct tu_raw){ 0 };
+        tu_raw_pax(&r, cut[c]);
+        tu_raw_member(&r, "f", '0', 0644, "abc", 3, NULL, 1);
+        tu_raw_end(&r);
+        tu_raw_put(&r, "junk", 4);
+        assert_true(frame_of(&r).lost);
+        free(r.p);
+    }
     /* a GNU old-style sparse file */
     r = (struct tu_raw){ 0 };
     tu_raw_header(&r, "s", 'S', 0644, 0, NULL, 1);
