@@ -152,6 +152,21 @@ static ssize_t member_read(struct ivet_istream *is, void *buf, size_t n, struct 
 
 static void shared_give_back(struct daemon_source *s, bool dead);
 
+/* Moves t on to the regular member named want: 1 there, 0 when the tar
+ * ended first, <0 on failure. *count gets one per member passed. */
+static int seek_member(struct daemon_source *s, struct dtar *t, const char *want, long *count,
+                       struct ivet_err *err)
+{
+    struct archive_entry *e;
+    int rc;
+    while ((rc = ivet_dtar_next(t, s, &e, err)) > 0) {
+        ++*count;
+        if (archive_entry_filetype(e) == AE_IFREG && !strcmp(ivet_dtar_member_name(e), want))
+            return 1;
+    }
+    return rc;
+}
+
 static void member_close(struct ivet_istream *is)
 {
     struct member_stream *m = (struct member_stream *)is;
@@ -159,7 +174,7 @@ static void member_close(struct ivet_istream *is)
     if (s) {                            /* back to the next layer; unread bytes are skipped */
         shared_give_back(s, false);
     } else {
-        ivet_dtar_close(m->t);               /* ends the transfer early: the rest is not needed */
+        ivet_dtar_close(m->t);          /* ends the transfer early: the rest is not needed */
     }
     ivet_free(m);
 }
@@ -225,13 +240,7 @@ static struct ivet_istream *shared_member(struct daemon_source *s, const char *w
         shared_give_back(s, true);
         return NULL;
     }
-    struct archive_entry *e;
-    int rc;
-    while ((rc = ivet_dtar_next(s->shared, s, &e, &e2)) > 0) {
-        at++;
-        if (archive_entry_filetype(e) == AE_IFREG && !strcmp(ivet_dtar_member_name(e), want))
-            break;
-    }
+    int rc = seek_member(s, s->shared, want, &at, &e2);
     ivet_err_release(&e2);
     pthread_mutex_lock(&s->mu);
     s->shared_at = at;                  /* waiters it went by may go their own way now */
@@ -258,12 +267,8 @@ struct ivet_istream *ivet_daemon_layer_open(struct daemon_source *s, size_t i, s
     struct dtar *t = ivet_dtar_open(s, err);
     if (!t)
         return NULL;
-    struct archive_entry *e;
-    int rc;
-    while ((rc = ivet_dtar_next(t, s, &e, err)) > 0) {
-        if (archive_entry_filetype(e) == AE_IFREG && !strcmp(ivet_dtar_member_name(e), want))
-            break;
-    }
+    long passed = 0;
+    int rc = seek_member(s, t, want, &passed, err);
     if (rc <= 0) {
         if (rc == 0)
             ivet_err_set(err, IVET_E_FORMAT, "%s: layer member '%.200s' of '%s' is missing the "
