@@ -698,8 +698,9 @@ static bool all_zero(const uint8_t *p, size_t n)
  * have by accident, and the first FORMAT_PROBE bytes must hold a NUL.
  * Formats whose magic is plain text and whose header a shell line can
  * imitate (GIF, RIFF, bzip2, WOFF) are left to the text rules. A file made
- * on purpose to be both a valid binary header and a shell script (run as
- * `sh file`) still passes: docs/internals/rules.md says so. */
+ * on purpose to be both a valid binary header and a shell script still
+ * passes; when the entrypoint hands it to a shell, CONT-ENTRY-BINARY-SCRIPT
+ * says so (ivet_rules_stream_binary_set, docs/internals/rules.md). */
 static bool binary_format(const uint8_t *p, size_t n)
 {
     if (n < 16 || !memchr(p, 0, n))
