@@ -101,5 +101,23 @@ const struct ivet_check *ivet_check_find(const char *id);
 
 /* config.c: does an ENV or build-argument NAME (len bytes) look like it holds a credential? */
 bool ivet_config_secret_name(const char *name, size_t len);
+/* ...and is its value (n bytes) a reference or a placeholder, not a secret ("", "$VAR", a path, "changeme")? */
+bool ivet_config_secret_placeholder(const char *v, size_t n);
+
+/* provenance.c: what one SLSA provenance statement says (all borrowed from
+ * the statement). ivet_prov_read understands v0.2 and v1 as BuildKit writes
+ * them and returns false for other predicate types. */
+struct ivet_prov {
+    const char *builder, *build_type;
+    const char *source, *revision;          /* the build's configSource (a remote context) */
+    const char *vcs_source, *vcs_revision;  /* what the client said about its checkout */
+    json_t *args;                           /* build arguments ("build-arg:NAME": value), or NULL */
+};
+bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p);
+/* provenance.c: a source repository URL reduced for comparison
+ * ("https://GitHub.com/o/r.git#main" -> "github.com/o/r"), and whether two
+ * commit ids are one (a prefix of at least 7 hex digits). */
+void ivet_prov_norm_source(const char *in, char *out, size_t n);
+bool ivet_prov_same_revision(const char *a, const char *b);
 
 #endif

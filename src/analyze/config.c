@@ -206,7 +206,7 @@ bool ivet_config_secret_name(const char *name, size_t len)
 }
 
 /* A value that is a reference to a secret rather than the secret itself. */
-static bool value_is_placeholder(const char *v, size_t n)
+bool ivet_config_secret_placeholder(const char *v, size_t n)
 {
     if (n == 0)
         return true;
@@ -242,7 +242,7 @@ static int check_env(struct ivet_ictx *ix, struct ivet_err *err)
         if (!eq || !ivet_config_secret_name(s, (size_t)(eq - s)))
             continue;
         const char *val = eq + 1;
-        if (value_is_placeholder(val, strlen(val)))
+        if (ivet_config_secret_placeholder(val, strlen(val)))
             continue;
         char ev[160];
         if (secret_evidence(s, (size_t)(eq - s), val, strlen(val), ev, sizeof(ev)) < 0)
@@ -390,7 +390,7 @@ static int check_step_secrets(struct ivet_ictx *ix, const char *cb, int layer, s
             val++;
             vlen -= 2;
         }
-        if (!name_ok || !ivet_config_secret_name(w, nlen) || value_is_placeholder(val, vlen))
+        if (!name_ok || !ivet_config_secret_name(w, nlen) || ivet_config_secret_placeholder(val, vlen))
             continue;
         char ev[160];
         if (secret_evidence(w, nlen, val, vlen, ev, sizeof(ev)) < 0)

@@ -56,4 +56,10 @@ void scan_job_release(struct scan_job *job);
 struct ivet_istream *scan_count_stream(struct ivet_istream *in, struct scan_job *job,
                                        struct ivet_err *err);
 
+/* attest.c: reads the in-toto statements the image's index attaches to its
+ * manifest into r->image.attestations (left NULL when there are none). A
+ * digest mismatch is an error; a statement that does not parse is kept with
+ * its "error", for the provenance analyzer to report. */
+int scan_attestations(struct ivet_source *src, struct ivet_report *r, uint64_t max_json, struct ivet_err *err);
+
 #endif

@@ -452,6 +452,7 @@ void ivet_image_release(struct ivet_image *img)
     free_layers(img);
     json_decref(img->manifest);
     json_decref(img->index);
+    json_decref(img->attestations);
     for (size_t i = 0; i < img->nnotes; i++)
         ivet_free(img->notes[i]);
     ivet_free(img->notes);

@@ -389,6 +389,10 @@ static int oci_resolve(struct ivet_source *src, struct ivet_image *img, struct i
     }
     if ((rc = descend(s, img, d, sk, size, mt, err)) < 0 || (rc = finish(s, img, err)) < 0)
         goto out;
+    /* the image came straight from index.json: its other entries (attestation
+     * manifests) may describe the image */
+    if (!img->index)
+        img->index = json_incref(top);
 out:
     ivet_free(raw);
     json_decref(top);
@@ -409,6 +413,14 @@ static struct ivet_istream *oci_open_blob(struct ivet_source *src, const struct 
     return s->bs->ops->open(s->bs, rel, NULL, err);
 }
 
+static int oci_read_doc(struct ivet_source *src, const struct ivet_digest *d, bool manifest, bool size_known,
+                        uint64_t size, uint64_t max, char **raw, size_t *len, struct ivet_err *err)
+{
+    struct oci_source *s = (struct oci_source *)src;
+    return ivet_blob_read_verified(s->bs, d, size_known, size, max, manifest ? "manifest" : "document", raw, len,
+                                   err);
+}
+
 static void oci_free(struct ivet_source *src)
 {
     struct oci_source *s = (struct oci_source *)src;
@@ -419,7 +431,8 @@ static void oci_free(struct ivet_source *src)
 }
 
 static const struct ivet_source_ops oci_ops = {
-    .transport = "oci", .resolve = oci_resolve, .open_blob = oci_open_blob, .free = oci_free,
+    .transport = "oci", .resolve = oci_resolve, .open_blob = oci_open_blob, .read_doc = oci_read_doc,
+    .free = oci_free,
 };
 
 struct ivet_source *ivet_oci_source_new(struct ivet_blobstore *bs, const struct ivet_image_arg *a,

@@ -217,6 +217,47 @@ static struct ivet_istream *reg_open_blob(struct ivet_source *src, const struct 
     return ivet_reg_blob_open(s->r, &d->digest, d->size, d->size_known, err);
 }
 
+static int reg_read_doc(struct ivet_source *src, const struct ivet_digest *d, bool manifest, bool size_known,
+                        uint64_t size, uint64_t max, char **raw, size_t *len, struct ivet_err *err)
+{
+    struct reg_source *s = (struct reg_source *)src;
+    struct ivet_reg_resp resp = { .retry_after = -1 };
+    char what[120];
+    int rc;
+    if (!s->r)
+        return ivet_err_set(err, IVET_E_INTERNAL, "document read before the image was resolved");
+    snprintf(what, sizeof(what), "%s '%s'", manifest ? "manifest" : "blob", d->text);
+    char *url = ivet_reg_url(s->r->base, s->r->repo, manifest ? "manifests" : "blobs", d->text, err);
+    rc = url ? ivet_reg_get(s->r, url, manifest ? ACCEPT_ALL : NULL, (size_t)max, &resp, err) : -(int)err->code;
+    ivet_free(url);
+    if (rc < 0) {
+        ivet_err_wrap(err, "%s", what);
+        goto out;
+    }
+    if (resp.status != 200) {
+        rc = ivet_reg_status_error(s->r, &resp, what, err);
+        goto out;
+    }
+    struct ivet_digest got;
+    ivet_sha256(resp.body.ptr ? resp.body.ptr : "", resp.body.len, &got);
+    if (!ivet_digest_eq(&got, d)) {
+        rc = ivet_err_set(err, IVET_E_DIGEST, "%s: registry '%s' returned content with digest %s", what,
+                          s->r->registry, got.text);
+        goto out;
+    }
+    if (size_known && resp.body.len != size) {
+        rc = ivet_err_set(err, IVET_E_FORMAT, "%s is %zu bytes but its descriptor says %llu", what,
+                          resp.body.len, (unsigned long long)size);
+        goto out;
+    }
+    *len = resp.body.len;
+    if (!(*raw = ivet_buf_detach(&resp.body)))
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+out:
+    ivet_reg_resp_release(&resp);
+    return rc;
+}
+
 static void reg_free(struct ivet_source *src)
 {
     struct reg_source *s = (struct reg_source *)src;
@@ -230,6 +271,7 @@ static const struct ivet_source_ops reg_ops = {
     .transport = "docker",
     .resolve = reg_resolve,
     .open_blob = reg_open_blob,
+    .read_doc = reg_read_doc,
     .free = reg_free,
 };
 

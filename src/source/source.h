@@ -1,7 +1,8 @@
 /* source.h: where an image comes from. A source resolves an image argument
  * (transport:location) to a manifest, a config and layer descriptors, and
- * opens blobs as pull streams. Blob digests are checked by the caller
- * (layer pipeline) or by ivet_source_read_json for small documents. */
+ * opens blobs as pull streams. Layer digests are checked by the caller (the
+ * layer pipeline); small documents by the source as it reads them (resolve,
+ * read_doc). */
 #ifndef IVET_SOURCE_H
 #define IVET_SOURCE_H
 
@@ -37,6 +38,9 @@ struct ivet_image {
     size_t nlayers;
     json_t *manifest;                   /* parsed manifest (NULL for docker-archive) */
     json_t *index;                      /* the index it was picked from, or NULL */
+    json_t *attestations;               /* in-toto statements attached to the manifest through
+                                         * the index (scan/attest.c): an array of
+                                         * {"digest", "predicate_type", "statement"|"error"}, or NULL */
     struct ivet_digest index_digest;    /* digest of that index (registry pulls) */
     bool have_index_digest;
     /* added by the sources: */
@@ -75,6 +79,13 @@ struct ivet_source_ops {
      * order. open_blob stays correct in any order and from several threads;
      * only the cost changes. */
     long (*stream_rank)(struct ivet_source *src, const struct ivet_layer_desc *d);
+    /* Optional: reads a small document of the image's repository whole (a
+     * manifest when `manifest`, else a blob: registries serve the two from
+     * different endpoints), at most `max` bytes, and checks its digest (and
+     * its size when size_known). Missing is -IVET_E_NOTFOUND. For documents
+     * beside the image, such as the attestation manifests of its index. */
+    int (*read_doc)(struct ivet_source *src, const struct ivet_digest *d, bool manifest, bool size_known,
+                    uint64_t size, uint64_t max, char **raw, size_t *len, struct ivet_err *err);
     void (*free)(struct ivet_source *src);
 };
 struct ivet_source {

@@ -109,7 +109,9 @@ static void test_clean_image_passes(void **state)
     ls[0] = (struct tu_layer){ 0 };
     ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
     char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"10001\","
-                              "\"Healthcheck\":{\"Test\":[\"CMD\",\"/app/run\"]}}}", ls, 1);
+                              "\"Healthcheck\":{\"Test\":[\"CMD\",\"/app/run\"]},\"Labels\":{"
+                              "\"org.opencontainers.image.source\":\"https://example.com/team/app\"}},"
+                              "\"history\":[{\"created_by\":\"COPY run /app/run\"}]}", ls, 1);
     struct ivet_err err = IVET_ERR_INIT;
     struct ivet_report *r = scan_dir(dir, 2, &err);
     if (!r)

@@ -108,7 +108,7 @@ void tu_tar_free(struct tu_tar *t)
 #include <jansson.h>
 #include <unistd.h>
 
-static void write_file(const char *dir, const char *rel, const void *p, size_t n)
+void tu_write_file(const char *dir, const char *rel, const void *p, size_t n)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, rel);
@@ -118,12 +118,12 @@ static void write_file(const char *dir, const char *rel, const void *p, size_t n
     fclose(f);
 }
 
-static void write_blob(const char *dir, const void *p, size_t n, struct ivet_digest *d)
+void tu_write_blob(const char *dir, const void *p, size_t n, struct ivet_digest *d)
 {
     ivet_sha256(p, n, d);
     char rel[128];
     snprintf(rel, sizeof(rel), "blobs/sha256/%s", ivet_digest_hex(d));
-    write_file(dir, rel, p, n);
+    tu_write_file(dir, rel, p, n);
 }
 
 char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size_t nlayers)
@@ -137,7 +137,7 @@ char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size
     mkdir(p, 0755);
     snprintf(p, sizeof(p), "%s/blobs/sha256", dir);
     mkdir(p, 0755);
-    write_file(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+    tu_write_file(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
 
     json_error_t jerr;
     json_t *cfg = json_loads(config_json, 0, &jerr);
@@ -162,7 +162,7 @@ char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size
     char *cfgtxt = json_dumps(cfg, JSON_COMPACT);
     json_decref(cfg);
     struct ivet_digest cd;
-    write_blob(dir, cfgtxt, strlen(cfgtxt), &cd);
+    tu_write_blob(dir, cfgtxt, strlen(cfgtxt), &cd);
 
     json_t *man = json_object();
     json_object_set_new(man, "schemaVersion", json_integer(2));
@@ -176,7 +176,7 @@ char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size
     json_t *ls = json_array();
     for (size_t i = 0; i < nlayers; i++) {
         struct ivet_digest d;
-        write_blob(dir, layers[i].blob, layers[i].len, &d);
+        tu_write_blob(dir, layers[i].blob, layers[i].len, &d);
         json_t *l = json_object();
         json_object_set_new(l, "mediaType", json_string(layers[i].media_type ? layers[i].media_type
                                                          : "application/vnd.oci.image.layer.v1.tar"));
@@ -188,14 +188,14 @@ char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size
     char *mantxt = json_dumps(man, JSON_COMPACT);
     json_decref(man);
     struct ivet_digest md;
-    write_blob(dir, mantxt, strlen(mantxt), &md);
+    tu_write_blob(dir, mantxt, strlen(mantxt), &md);
     char idx[1024];
     int n = snprintf(idx, sizeof(idx),
                      "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                      "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref.name\":\"test\"}}]}",
                      md.text, strlen(mantxt));
     free(mantxt);
-    write_file(dir, "index.json", idx, (size_t)n);
+    tu_write_file(dir, "index.json", idx, (size_t)n);
     return dir;
 }
 

@@ -49,5 +49,8 @@ struct tu_layer {
 };
 char *tu_oci_layout(const char *config_json, const struct tu_layer *layers, size_t nlayers);
 void tu_rm_rf(const char *dir);
+/* A file `rel` under dir, and a blob under dir/blobs/sha256 (its digest into *d). */
+void tu_write_file(const char *dir, const char *rel, const void *p, size_t n);
+void tu_write_blob(const char *dir, const void *p, size_t n, struct ivet_digest *d);
 
 #endif

@@ -1,0 +1,356 @@
+/* provenance.c: can the image be traced to how and from what it was built?
+ * The checklist's "prefer automated builds": the source labels of the config
+ * (OCI and the older label-schema), the build history against the layers,
+ * and the build attestations an index attaches to the manifest (BuildKit's
+ * SLSA provenance, read by scan/attest.c): who built it, from which source
+ * and revision, whether the statement is about this very manifest, and
+ * whether it recorded a credential among the build arguments. Nothing here
+ * verifies a signature: an attestation says what its writer claims. */
+#include "analyze/analyzer.h"
+#include "report/report.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct ivet_check checks[] = {
+    { "PROV-NO-SOURCE", "provenance", IVET_SEV_LOW, "Nothing names the image's source",
+      "Prefer images whose source you can read and rebuild. Publishers record it with the "
+      "org.opencontainers.image.source and .revision labels, or with BuildKit provenance (--provenance)." },
+    { "PROV-HISTORY-ABSENT", "provenance", IVET_SEV_LOW, "No build history",
+      "docker build, BuildKit and buildah record a history entry per step; an image without any was assembled "
+      "by other means or had its history removed. Ask the publisher how it was built, or build it yourself." },
+    { "PROV-HISTORY-MISMATCH", "provenance", IVET_SEV_MEDIUM, "Build history does not account for the layers",
+      "Each layer should have its history entry. A difference means layers were added or removed after the "
+      "build, or the history was rewritten: build the image from its source yourself." },
+    { "PROV-ATTESTED", "provenance", IVET_SEV_INFO, "Build provenance attached",
+      "Check that the builder and the source are the ones you expect. The attestation is only as trustworthy "
+      "as its signature, which this check does not verify." },
+    { "PROV-ATTESTATION-INVALID", "provenance", IVET_SEV_MEDIUM, "Attestation that cannot be read",
+      "An attestation that is not a readable in-toto statement proves nothing; ask the publisher to rebuild "
+      "with a current builder." },
+    { "PROV-ATTESTATION-SUBJECT", "provenance", IVET_SEV_HIGH, "Attestation describes a different image",
+      "The statement attached to this image names another manifest: provenance copied from a different build "
+      "vouches for nothing here. Do not rely on it; build the image yourself." },
+    { "PROV-SOURCE-MISMATCH", "provenance", IVET_SEV_MEDIUM, "Labels and provenance disagree on the source",
+      "The labels name another repository or revision than the build provenance does (labels can be inherited "
+      "from a base image or set by hand). Trust neither until the publisher explains it." },
+    { "PROV-BUILD-ARG-SECRET", "secrets", IVET_SEV_HIGH, "Credential recorded in the build provenance",
+      "Build arguments are recorded in max-mode provenance; pass credentials as build secrets "
+      "(RUN --mount=type=secret) and rotate the exposed value." },
+};
+
+static json_t *path_get(json_t *o, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n && o; i++)
+        o = json_object_get(o, keys[i]);
+    return o;
+}
+#define PATH(o, ...) path_get((o), (const char *const[]){ __VA_ARGS__ }, \
+                              sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
+#define STR(o, ...) json_string_value(PATH((o), __VA_ARGS__))
+
+/* The commit of a configSource digest: sha1, else any string member. */
+static const char *digest_value(json_t *d)
+{
+    const char *s = json_string_value(json_object_get(d, "sha1"));
+    if (s)
+        return s;
+    const char *k;
+    json_t *v;
+    json_object_foreach(d, k, v) {
+        if (json_is_string(v))
+            return json_string_value(v);
+    }
+    return NULL;
+}
+
+bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p)
+{
+    json_t *pr = json_object_get(st, "predicate");
+    memset(p, 0, sizeof(*p));
+    if (!ptype || !json_is_object(pr))
+        return false;
+    json_t *vcs;
+    if (!strcmp(ptype, "https://slsa.dev/provenance/v0.2")) {
+        p->builder = STR(pr, "builder", "id");
+        p->build_type = STR(pr, "buildType");
+        p->source = STR(pr, "invocation", "configSource", "uri");
+        p->revision = digest_value(PATH(pr, "invocation", "configSource", "digest"));
+        p->args = PATH(pr, "invocation", "parameters", "args");
+        vcs = PATH(pr, "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs");
+    } else if (!strcmp(ptype, "https://slsa.dev/provenance/v1")) {
+        p->builder = STR(pr, "runDetails", "builder", "id");
+        p->build_type = STR(pr, "buildDefinition", "buildType");
+        p->source = STR(pr, "buildDefinition", "externalParameters", "configSource", "uri");
+        p->revision = digest_value(PATH(pr, "buildDefinition", "externalParameters", "configSource", "digest"));
+        p->args = PATH(pr, "buildDefinition", "externalParameters", "request", "args");
+        vcs = PATH(pr, "runDetails", "metadata", "buildkit_metadata", "vcs");
+    } else {
+        return false;
+    }
+    p->vcs_source = STR(vcs, "source");
+    p->vcs_revision = STR(vcs, "revision");
+    if (!json_is_object(p->args))
+        p->args = NULL;
+    return true;
+}
+
+/* "https://GitHub.com/org/repo.git#main", "git@github.com:org/repo" and
+ * "github.com/org/repo/" all become "github.com/org/repo". */
+void ivet_prov_norm_source(const char *in, char *out, size_t n)
+{
+    const char *s = in, *p = strstr(in, "://");
+    bool scp = false;
+    if (p) {
+        s = p + 3;
+    } else {
+        /* user@host:path (scp-like), as git remotes are often written */
+        const char *colon = strchr(s, ':'), *slash = strchr(s, '/');
+        scp = colon && (!slash || colon < slash);
+    }
+    const char *at = strchr(s, '@'), *slash = strchr(s, '/');
+    if (at && (!slash || at < slash))
+        s = at + 1;
+    size_t len = strcspn(s, "#?"), o = 0;
+    if (!n)
+        return;
+    for (size_t i = 0; i < len && o + 1 < n; i++) {
+        char c = s[i];
+        if (scp && c == ':') {
+            scp = false;
+            c = '/';
+        }
+        out[o++] = (char)tolower((unsigned char)c);
+    }
+    out[o] = 0;
+    while (o && out[o - 1] == '/')
+        out[--o] = 0;
+    if (o > 4 && !strcmp(out + o - 4, ".git"))
+        out[o -= 4] = 0;
+    while (o && out[o - 1] == '/')
+        out[--o] = 0;
+}
+
+/* Two commit ids are the same when one is a prefix of the other (a short
+ * hash), at least 7 hex digits long. */
+bool ivet_prov_same_revision(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+    if (n < 7)
+        return la == lb && !strcasecmp(a, b);
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)a[i]) || tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+static const char *label(const struct ivet_image *img, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(json_object_get(img->config, "config"), "Labels"),
+                                             key));
+}
+
+static int set_str(json_t *o, const char *k, const char *v, struct ivet_err *err)
+{
+    if (!v)
+        return 0;
+    char *c = ivet_sanitize(v, strlen(v), 512);
+    int r = c ? json_object_set_new(o, k, json_string(c)) : -1;
+    ivet_free(c);
+    return r < 0 ? ivet_err_set(err, IVET_E_NOMEM, "out of memory") : 0;
+}
+
+static int check_history(struct ivet_ictx *ix, struct ivet_err *err)
+{
+    const struct ivet_image *img = ix->image;
+    json_t *hist = json_object_get(img->config, "history");
+    if (img->nlayers == 0)
+        return 0;
+    if (!json_array_size(hist))
+        return ivet_ictx_finding(ix, "PROV-HISTORY-ABSENT", NULL, -1, NULL, err);
+    size_t made = 0, i;
+    json_t *h;
+    json_array_foreach(hist, i, h) {
+        if (!json_is_true(json_object_get(h, "empty_layer")))
+            made++;
+    }
+    if (made == img->nlayers)
+        return 0;
+    char ev[160];
+    snprintf(ev, sizeof(ev), "the history has %zu entr%s that made a layer; the image has %zu layer%s", made,
+             made == 1 ? "y" : "ies", img->nlayers, img->nlayers == 1 ? "" : "s");
+    return ivet_ictx_finding(ix, "PROV-HISTORY-MISMATCH", NULL, -1, ev, err);
+}
+
+/* Does any subject of the statement carry the manifest's sha256? */
+static bool subject_matches(json_t *st, const struct ivet_digest *man, const char **other)
+{
+    json_t *subj = json_object_get(st, "subject"), *e;
+    size_t i;
+    const char *hex = strchr(man->text, ':') + 1;
+    *other = NULL;
+    json_array_foreach(subj, i, e) {
+        const char *d = STR(e, "digest", "sha256");
+        if (d && !strcasecmp(d, hex))
+            return true;
+        if (d && !*other)
+            *other = d;
+    }
+    return false;
+}
+
+static int check_args(struct ivet_ictx *ix, const struct ivet_prov *p, struct ivet_err *err)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(p->args, k, v) {
+        const char *val = json_string_value(v);
+        if (!ivet_startswith(k, "build-arg:") || !val)
+            continue;
+        const char *name = k + strlen("build-arg:");
+        if (!ivet_config_secret_name(name, strlen(name)) || ivet_config_secret_placeholder(val, strlen(val)))
+            continue;
+        char *red = ivet_redact(val, strlen(val), 4), ev[200];
+        if (!red)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        snprintf(ev, sizeof(ev), "build-arg %.80s=%s", name, red);
+        ivet_free(red);
+        int r = ivet_ictx_finding(ix, "PROV-BUILD-ARG-SECRET", NULL, -1, ev, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Labels against one statement's source and revision. */
+static int cross_check(struct ivet_ictx *ix, const char *lsrc, const char *lrev, const struct ivet_prov *p,
+                       struct ivet_err *err)
+{
+    const char *psrc = p->source ? p->source : p->vcs_source;
+    const char *prev = p->source ? p->revision : p->vcs_revision;
+    char a[512], b[512], ev[700];
+    if (lsrc && psrc) {
+        ivet_prov_norm_source(lsrc, a, sizeof(a));
+        ivet_prov_norm_source(psrc, b, sizeof(b));
+        if (*a && *b && strcmp(a, b) != 0) {
+            snprintf(ev, sizeof(ev), "label source '%.200s', provenance source '%.200s'", lsrc, psrc);
+            return ivet_ictx_finding(ix, "PROV-SOURCE-MISMATCH", NULL, -1, ev, err);
+        }
+    }
+    if (lrev && prev && *lrev && *prev && !ivet_prov_same_revision(lrev, prev)) {
+        snprintf(ev, sizeof(ev), "label revision '%.80s', provenance revision '%.80s'", lrev, prev);
+        return ivet_ictx_finding(ix, "PROV-SOURCE-MISMATCH", NULL, -1, ev, err);
+    }
+    return 0;
+}
+
+static int check_statement(struct ivet_ictx *ix, json_t *att, json_t *out, bool *sourced, struct ivet_err *err)
+{
+    const struct ivet_image *img = ix->image;
+    const char *digest = json_string_value(json_object_get(att, "digest"));
+    const char *ptype = json_string_value(json_object_get(att, "predicate_type"));
+    const char *error = json_string_value(json_object_get(att, "error"));
+    json_t *st = json_object_get(att, "statement");
+    char ev[700];
+    int r;
+    if (error) {
+        snprintf(ev, sizeof(ev), "%.80s: %.500s", digest ? digest : "?", error);
+        return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
+    }
+    if (!st)                    /* listed, not read: an SBOM or other predicate */
+        return 0;
+    const char *type = json_string_value(json_object_get(st, "_type"));
+    const char *spt = json_string_value(json_object_get(st, "predicateType"));
+    if (!type || !ivet_startswith(type, "https://in-toto.io/Statement/") || !spt ||
+        !json_is_array(json_object_get(st, "subject"))) {
+        snprintf(ev, sizeof(ev), "%.80s: not an in-toto statement (_type, predicateType or subject missing)",
+                 digest ? digest : "?");
+        return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
+    }
+    if (ptype && strcmp(ptype, spt) != 0) {
+        snprintf(ev, sizeof(ev), "%.80s: annotated as '%.150s' but its predicateType is '%.150s'",
+                 digest ? digest : "?", ptype, spt);
+        return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
+    }
+    const char *other;
+    if (!subject_matches(st, &img->manifest_digest, &other)) {
+        snprintf(ev, sizeof(ev), "%.80s names subject sha256:%.64s; this image's manifest is %s",
+                 digest ? digest : "?", other ? other : "(none)", img->manifest_digest.text);
+        return ivet_ictx_finding(ix, "PROV-ATTESTATION-SUBJECT", NULL, -1, ev, err);
+    }
+    struct ivet_prov p;
+    if (!ivet_prov_read(st, spt, &p))
+        return 0;
+    json_t *o = json_object();
+    if (!o || json_array_append_new(out, o) < 0)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    if ((r = set_str(o, "predicate_type", spt, err)) < 0 || (r = set_str(o, "builder", p.builder, err)) < 0 ||
+        (r = set_str(o, "build_type", p.build_type, err)) < 0 || (r = set_str(o, "source", p.source, err)) < 0 ||
+        (r = set_str(o, "revision", p.revision, err)) < 0 ||
+        (r = set_str(o, "vcs_source", p.vcs_source, err)) < 0 ||
+        (r = set_str(o, "vcs_revision", p.vcs_revision, err)) < 0)
+        return r;
+    if (p.source || p.vcs_source)
+        *sourced = true;
+    const char *src = p.source ? p.source : p.vcs_source, *rev = p.source ? p.revision : p.vcs_revision;
+    snprintf(ev, sizeof(ev), "SLSA %s: builder %.150s; source %.200s%s%.64s", spt + strlen("https://slsa.dev/"),
+             p.builder && *p.builder ? p.builder : "(unnamed)",
+             src ? src : "(not recorded)", rev ? " at " : "", rev ? rev : "");
+    if ((r = ivet_ictx_finding(ix, "PROV-ATTESTED", NULL, -1, ev, err)) < 0 ||
+        (r = check_args(ix, &p, err)) < 0)
+        return r;
+    const char *lsrc = label(img, "org.opencontainers.image.source");
+    const char *lrev = label(img, "org.opencontainers.image.revision");
+    return cross_check(ix, lsrc ? lsrc : label(img, "org.label-schema.vcs-url"),
+                       lrev ? lrev : label(img, "org.label-schema.vcs-ref"), &p, err);
+}
+
+static int prov_on_image(struct ivet_ictx *ix, struct ivet_err *err)
+{
+    const struct ivet_image *img = ix->image;
+    const char *lsrc = label(img, "org.opencontainers.image.source");
+    const char *lrev = label(img, "org.opencontainers.image.revision");
+    if (!lsrc)
+        lsrc = label(img, "org.label-schema.vcs-url");
+    if (!lrev)
+        lrev = label(img, "org.label-schema.vcs-ref");
+    bool sourced = lsrc && *lsrc;
+    json_t *prov = json_object(), *atts = json_array();
+    int r = 0;
+    if (!prov || !atts) {
+        json_decref(prov);
+        json_decref(atts);
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    if ((r = check_history(ix, err)) < 0)
+        goto out;
+    size_t i;
+    json_t *att;
+    json_array_foreach(img->attestations, i, att) {
+        if ((r = check_statement(ix, att, atts, &sourced, err)) < 0)
+            goto out;
+    }
+    if (!sourced && (r = ivet_ictx_finding(ix, "PROV-NO-SOURCE", NULL, -1,
+                                           "no source label, and no build provenance that names one", err)) < 0)
+        goto out;
+    if ((r = set_str(prov, "source", lsrc, err)) < 0 || (r = set_str(prov, "revision", lrev, err)) < 0)
+        goto out;
+    if (json_array_size(atts) && json_object_set(prov, "attestations", atts) < 0) {
+        r = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        goto out;
+    }
+    if (json_object_size(prov) && json_object_set(ix->report->image_extra, "provenance", prov) < 0)
+        r = ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+out:
+    json_decref(prov);
+    json_decref(atts);
+    return r;
+}
+
+const struct ivet_analyzer ivet_analyzer_provenance = {
+    .name = "provenance",
+    .checks = checks,
+    .nchecks = IVET_ARRAY_LEN(checks),
+    .on_image = prov_on_image,
+};

@@ -1,0 +1,169 @@
+/* attest.c: the build attestations an image's index attaches to the manifest
+ * being vetted. BuildKit stores them as index entries with the platform
+ * unknown/unknown and two annotations: vnd.docker.reference.type =
+ * attestation-manifest and vnd.docker.reference.digest = the manifest they
+ * describe. Each layer of such a manifest is one in-toto statement. The
+ * provenance statements are read through the source (digest checked) and
+ * parsed into img->attestations for the provenance analyzer; other predicate
+ * types (SBOMs, which can be large) are listed, not read. */
+#include "scan/scan_internal.h"
+
+#include <string.h>
+
+#define MAX_ATT_MANIFESTS 8             /* attestation manifests for one image */
+#define MAX_ATT_LAYERS 32               /* statements in one of them */
+#define MAX_STATEMENT (16u << 20)       /* bytes of one statement */
+#define MAX_STATEMENTS_TOTAL (32u << 20) /* bytes of all statements kept (parsed, they take more) */
+
+static const char *annotation(json_t *desc, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(desc, "annotations"), key));
+}
+
+/* Should the statement be read? Only provenance: the analyzer uses nothing
+ * else, and an SBOM statement can be many megabytes. Without the predicate
+ * type annotation the blob must be read to know. */
+static bool wanted(const char *ptype)
+{
+    return !ptype || ivet_startswith(ptype, "https://slsa.dev/provenance/");
+}
+
+static int add_entry(json_t *list, const char *man, const char *digest, const char *ptype, json_t *statement,
+                     const char *error, struct ivet_err *err)
+{
+    json_t *o = json_pack("{s:s, s:s}", "manifest", man, "digest", digest);
+    if (!o || (ptype && json_object_set_new(o, "predicate_type", json_string(ptype)) < 0) ||
+        (statement && json_object_set(o, "statement", statement) < 0) ||
+        (error && json_object_set_new(o, "error", json_string(error)) < 0) || json_array_append_new(list, o) < 0) {
+        json_decref(o);
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* One layer of an attestation manifest. */
+static int read_statement(struct ivet_source *src, const char *man, json_t *layer, json_t *list,
+                          uint64_t *budget, struct ivet_err *err)
+{
+    const char *mt = json_string_value(json_object_get(layer, "mediaType"));
+    const char *dtext = json_string_value(json_object_get(layer, "digest"));
+    const char *ptype = annotation(layer, "in-toto.io/predicate-type");
+    json_t *sz = json_object_get(layer, "size");
+    struct ivet_digest d;
+    char what[200];
+    if (!mt || strcmp(mt, "application/vnd.in-toto+json") != 0)
+        return 0;
+    if (ivet_digest_parse(&d, dtext, err) < 0)
+        return ivet_err_wrap(err, "attestation manifest '%s'", man);
+    if (!wanted(ptype))
+        return add_entry(list, man, d.text, ptype, NULL, NULL, err);
+    uint64_t max = *budget < MAX_STATEMENT ? *budget : MAX_STATEMENT;
+    if (json_is_integer(sz) && (uint64_t)json_integer_value(sz) > max) {
+        snprintf(what, sizeof(what), "statement is %lld bytes, over the %llu left to read (%u per statement, "
+                 "%u in all)", (long long)json_integer_value(sz), (unsigned long long)max, MAX_STATEMENT,
+                 MAX_STATEMENTS_TOTAL);
+        return add_entry(list, man, d.text, ptype, NULL, what, err);
+    }
+    char *raw = NULL;
+    size_t len = 0;
+    int rc = src->ops->read_doc(src, &d, false, json_is_integer(sz), (uint64_t)json_integer_value(sz), max, &raw,
+                                &len, err);
+    if (rc < 0) {
+        if (err->code != IVET_E_NOTFOUND)
+            return ivet_err_wrap(err, "attestation '%s' of manifest '%s'", d.text, man);
+        ivet_err_release(err);
+        return add_entry(list, man, d.text, ptype, NULL, "its blob is not in the image's repository or layout",
+                         err);
+    }
+    *budget -= len;
+    struct ivet_err perr = IVET_ERR_INIT;
+    snprintf(what, sizeof(what), "statement '%s'", d.text);
+    json_t *st = ivet_json_parse_max(raw, len, max, what, &perr);
+    ivet_free(raw);
+    if (!st) {
+        rc = add_entry(list, man, d.text, ptype, NULL, ivet_err_msg(&perr), err);
+        ivet_err_release(&perr);
+        return rc;
+    }
+    if (!ptype)
+        ptype = json_string_value(json_object_get(st, "predicateType"));
+    rc = add_entry(list, man, d.text, ptype, st, NULL, err);
+    json_decref(st);
+    return rc;
+}
+
+/* One attestation manifest (descriptor `desc` in the index). */
+static int read_manifest(struct ivet_source *src, struct ivet_report *r, json_t *desc, uint64_t max_json,
+                         json_t *list, uint64_t *budget, struct ivet_err *err)
+{
+    const char *dtext = json_string_value(json_object_get(desc, "digest"));
+    json_t *sz = json_object_get(desc, "size");
+    struct ivet_digest d;
+    if (ivet_digest_parse(&d, dtext, err) < 0)
+        return ivet_err_wrap(err, "the index's attestation manifest entry");
+    char *raw = NULL;
+    size_t len = 0;
+    int rc = src->ops->read_doc(src, &d, true, json_is_integer(sz), (uint64_t)json_integer_value(sz),
+                                max_json, &raw, &len, err);
+    if (rc < 0) {
+        if (err->code != IVET_E_NOTFOUND)
+            return ivet_err_wrap(err, "attestation manifest");
+        ivet_err_release(err);
+        return ivet_report_note(r, err, "the index lists attestation manifest %s for this image, but it is "
+                                "not there (copied without it?)", d.text);
+    }
+    char what[200];
+    snprintf(what, sizeof(what), "attestation manifest '%s'", d.text);
+    json_t *m = ivet_json_parse_max(raw, len, max_json, what, err);
+    ivet_free(raw);
+    if (!m)
+        return -(int)err->code;
+    json_t *layers = json_object_get(m, "layers");
+    if (!json_is_array(layers)) {
+        json_decref(m);
+        return ivet_err_set(err, IVET_E_FORMAT, "%s has no layers array", what);
+    }
+    size_t n = json_array_size(layers);
+    if (n > MAX_ATT_LAYERS && (rc = ivet_report_note(r, err, "%s lists %zu statements; the first %d were read",
+                                                     what, n, MAX_ATT_LAYERS)) < 0) {
+        json_decref(m);
+        return rc;
+    }
+    for (size_t i = 0; i < n && i < MAX_ATT_LAYERS && rc >= 0; i++)
+        rc = read_statement(src, d.text, json_array_get(layers, i), list, budget, err);
+    json_decref(m);
+    return rc;
+}
+
+int scan_attestations(struct ivet_source *src, struct ivet_report *r, uint64_t max_json, struct ivet_err *err)
+{
+    struct ivet_image *img = &r->image;
+    json_t *ms = json_object_get(img->index, "manifests");
+    if (!src->ops->read_doc || !img->have_manifest_digest || !json_is_array(ms))
+        return 0;
+    json_t *list = json_array();
+    if (!list)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    int rc = 0;
+    unsigned seen = 0;
+    uint64_t budget = MAX_STATEMENTS_TOTAL;
+    for (size_t i = 0; i < json_array_size(ms) && rc >= 0; i++) {
+        json_t *e = json_array_get(ms, i);
+        const char *type = annotation(e, "vnd.docker.reference.type");
+        const char *ref = annotation(e, "vnd.docker.reference.digest");
+        if (!type || strcmp(type, "attestation-manifest") != 0 || !ref || strcmp(ref, img->manifest_digest.text) != 0)
+            continue;
+        if (++seen > MAX_ATT_MANIFESTS) {
+            rc = ivet_report_note(r, err, "the index attaches more than %d attestation manifests to this image; "
+                                  "the first %d were read", MAX_ATT_MANIFESTS, MAX_ATT_MANIFESTS);
+            break;
+        }
+        rc = read_manifest(src, r, e, max_json, list, &budget, err);
+    }
+    if (rc < 0 || !json_array_size(list)) {
+        json_decref(list);
+        return rc;
+    }
+    img->attestations = list;
+    return 0;
+}
