@@ -1,6 +1,6 @@
-/* fuzz_provenance.c: an in-toto statement on hostile bytes: what the
- * provenance analyzer reads from it (SLSA v0.2 and v1), and the source URL
- * and revision comparisons on the strings it finds. */
+/* fuzz_provenance.c: an in-toto statement on hostile bytes: its reduced copy
+ * (ivet_prov_slim), what the provenance analyzer reads from that (SLSA v0.2
+ * and v1), and the source URL and revision comparisons on the strings found. */
 #include <stdint.h>
 #include <string.h>
 
@@ -19,7 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_error_t je;
-    json_t *st = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
+    json_t *full = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
+    /* the analyzer reads the reduced copy the scan keeps */
+    json_t *st = full ? ivet_prov_slim(full) : NULL;
+    json_decref(full);
     size_t n = 0;
     static const char *const types[] = { "https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1",
                                          "https://spdx.dev/Document", NULL };

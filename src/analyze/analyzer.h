@@ -114,10 +114,18 @@ struct ivet_prov {
     json_t *args;                           /* build arguments ("build-arg:NAME": value), or NULL */
 };
 bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p);
-/* provenance.c: a source repository URL reduced for comparison
- * ("https://GitHub.com/o/r.git#main" -> "github.com/o/r"), and whether two
- * commit ids are one (a prefix of at least 7 hex digits). */
-void ivet_prov_norm_source(const char *in, char *out, size_t n);
+/* A copy of a statement with only what ivet_prov_read and the analyzer use
+ * (_type, predicateType, up to 16 subjects, the provenance fields, up to 256
+ * build arguments), so that a scan keeps kilobytes, not the statement. NULL
+ * when out of memory. */
+json_t *ivet_prov_slim(json_t *st);
+/* A source repository URL reduced for comparison: scheme, user, default
+ * port, ".git", "#ref" and case dropped ("https://GitHub.com/o/r.git#main",
+ * "git@github.com:o/r" -> "github.com/o/r"). False when it did not fit in
+ * cap bytes (out then holds a cut one). */
+bool ivet_prov_norm_source(const char *in, char *out, size_t cap);
+/* Whether two revisions are one: equal, or a commit id and its short form
+ * (a hex prefix of at least 7 digits). */
 bool ivet_prov_same_revision(const char *a, const char *b);
 
 #endif

@@ -96,32 +96,170 @@ bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p)
     return true;
 }
 
-/* "https://GitHub.com/org/repo.git#main", "git@github.com:org/repo" and
- * "github.com/org/repo/" all become "github.com/org/repo". */
-void ivet_prov_norm_source(const char *in, char *out, size_t n)
+/* ---- what a statement is reduced to while the scan runs (ivet_prov_slim) */
+
+#define SLIM_MEMBERS 256                /* members of a copied object (build arguments) */
+#define SLIM_SUBJECTS 64
+
+/* Every place ivet_prov_read looks, in both versions (NULL-terminated). */
+static const char *const slim_paths[][7] = {
+    { "builder", "id", NULL },
+    { "buildType", NULL },
+    { "invocation", "configSource", "uri", NULL },
+    { "invocation", "configSource", "digest", NULL },
+    { "invocation", "parameters", "args", NULL },
+    { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "source", NULL },
+    { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "revision", NULL },
+    { "runDetails", "builder", "id", NULL },
+    { "buildDefinition", "buildType", NULL },
+    { "buildDefinition", "externalParameters", "configSource", "uri", NULL },
+    { "buildDefinition", "externalParameters", "configSource", "digest", NULL },
+    { "buildDefinition", "externalParameters", "request", "args", NULL },
+    { "runDetails", "metadata", "buildkit_metadata", "vcs", "source", NULL },
+    { "runDetails", "metadata", "buildkit_metadata", "vcs", "revision", NULL },
+};
+
+/* A string as is; an object as its string members (at most SLIM_MEMBERS);
+ * anything else is not read, so NULL with *skip set. */
+static json_t *small_copy(json_t *v, bool *skip)
 {
-    const char *s = in, *p = strstr(in, "://");
-    bool scp = false;
-    if (p) {
-        s = p + 3;
-    } else {
-        /* user@host:path (scp-like), as git remotes are often written */
-        const char *colon = strchr(s, ':'), *slash = strchr(s, '/');
-        scp = colon && (!slash || colon < slash);
+    *skip = false;
+    if (json_is_string(v))
+        return json_stringn(json_string_value(v), json_string_length(v));
+    if (!json_is_object(v)) {
+        *skip = true;
+        return NULL;
     }
-    const char *at = strchr(s, '@'), *slash = strchr(s, '/');
-    if (at && (!slash || at < slash))
-        s = at + 1;
-    size_t len = strcspn(s, "#?"), o = 0;
-    if (!n)
-        return;
-    for (size_t i = 0; i < len && o + 1 < n; i++) {
-        char c = s[i];
-        if (scp && c == ':') {
-            scp = false;
-            c = '/';
+    json_t *o = json_object();
+    const char *k;
+    json_t *m;
+    size_t n = 0;
+    json_object_foreach(v, k, m) {
+        if (!o || n >= SLIM_MEMBERS)
+            break;
+        if (!json_is_string(m))
+            continue;
+        if (json_object_set_new(o, k, json_stringn(json_string_value(m), json_string_length(m))) < 0) {
+            json_decref(o);
+            return NULL;
         }
-        out[o++] = (char)tolower((unsigned char)c);
+        n++;
+    }
+    return o;
+}
+
+/* Copies what is at `keys` under src to the same place under dst. */
+static int copy_at(json_t *dst, json_t *src, const char *const *keys)
+{
+    size_t n = 0;
+    json_t *v = src;
+    while (keys[n] && v)
+        v = json_object_get(v, keys[n++]);
+    bool skip;
+    if (!v)
+        return 0;
+    json_t *c = small_copy(v, &skip);
+    if (skip)
+        return 0;
+    if (!c)
+        return -1;
+    for (size_t i = 0; i + 1 < n; i++) {
+        json_t *d = json_object_get(dst, keys[i]);
+        if (!d && (!(d = json_object()) || json_object_set_new(dst, keys[i], d) < 0)) {
+            json_decref(c);
+            return -1;
+        }
+        dst = d;
+    }
+    return json_object_set_new(dst, keys[n - 1], c);
+}
+
+json_t *ivet_prov_slim(json_t *st)
+{
+    json_t *o = json_object(), *pred = json_object(), *subj = json_object_get(st, "subject");
+    if (!o || !pred || json_object_set_new(o, "predicate", pred) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    static const char *const top[] = { "_type", "predicateType" };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(top); i++) {
+        json_t *v = json_object_get(st, top[i]);
+        if (json_is_string(v) && json_object_set_new(o, top[i], json_copy(v)) < 0)
+            goto fail;
+    }
+    if (json_is_array(subj)) {
+        json_t *a = json_array();
+        if (!a || json_object_set_new(o, "subject", a) < 0)
+            goto fail;
+        for (size_t i = 0; i < json_array_size(subj) && i < SLIM_SUBJECTS; i++) {
+            json_t *e = json_object();
+            static const char *const dk[] = { "digest", NULL };
+            if (!e || json_array_append_new(a, e) < 0 || copy_at(e, json_array_get(subj, i), dk) < 0)
+                goto fail;
+        }
+    }
+    json_t *sp = json_object_get(st, "predicate");
+    for (size_t i = 0; i < IVET_ARRAY_LEN(slim_paths); i++)
+        if (copy_at(pred, sp, slim_paths[i]) < 0)
+            goto fail;
+    return o;
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+/* Appends n bytes of p, lowercased, to out (size cap, used *o); false when cut. */
+static bool put(char *out, size_t cap, size_t *o, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (*o + 1 >= cap)
+            return false;
+        out[(*o)++] = (char)tolower((unsigned char)p[i]);
+    }
+    return true;
+}
+
+bool ivet_prov_norm_source(const char *in, char *out, size_t cap)
+{
+    const char *s = in;
+    size_t k = 0, o = 0;
+    bool fits = true;
+    if (!cap)
+        return false;
+    /* a scheme only at the start: [A-Za-z][A-Za-z0-9+.-]*:// */
+    if (isalpha((unsigned char)s[0])) {
+        k = 1;
+        while (isalnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '.' || s[k] == '-')
+            k++;
+    }
+    bool scheme = k && !strncmp(s + k, "://", 3);
+    if (scheme)
+        s += k + 3;
+    size_t end = strcspn(s, "#?");              /* the fragment and query are not the repository */
+    size_t host = strcspn(s, "/?#");
+    const char *colon = NULL;
+    if (!scheme && (colon = memchr(s, ':', host)) != NULL)
+        host = (size_t)(colon - s);             /* user@host:path, as git remotes are often written */
+    const char *at = memchr(s, '@', host);
+    if (at) {                                   /* user info is not the repository */
+        host -= (size_t)(at + 1 - s);
+        end -= (size_t)(at + 1 - s);
+        s = at + 1;
+    }
+    size_t hlen = host;
+    const char *port = scheme ? memchr(s, ':', host) : NULL;
+    if (port) {
+        static const char *const defaults[] = { ":22", ":80", ":443", ":9418" };
+        for (size_t i = 0; i < IVET_ARRAY_LEN(defaults); i++)
+            if ((size_t)(s + host - port) == strlen(defaults[i]) && !strncmp(port, defaults[i], strlen(defaults[i])))
+                hlen = (size_t)(port - s);
+    }
+    fits &= put(out, cap, &o, s, hlen);
+    if (colon && end > host) {                  /* host:path -> host/path */
+        fits &= put(out, cap, &o, "/", 1);
+        fits &= put(out, cap, &o, s + host + 1, end - host - 1);
+    } else if (end > host) {
+        fits &= put(out, cap, &o, s + host, end - host);
     }
     out[o] = 0;
     while (o && out[o - 1] == '/')
@@ -130,19 +268,26 @@ void ivet_prov_norm_source(const char *in, char *out, size_t n)
         out[o -= 4] = 0;
     while (o && out[o - 1] == '/')
         out[--o] = 0;
+    return fits;
 }
 
-/* Two commit ids are the same when one is a prefix of the other (a short
- * hash), at least 7 hex digits long. */
+/* The same revision: equal (case aside), or one commit id a prefix of the
+ * other (a short hash) of at least 7 hex digits. */
 bool ivet_prov_same_revision(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+    if (!strcasecmp(a, b))
+        return true;
     if (n < 7)
-        return la == lb && !strcasecmp(a, b);
+        return false;
     for (size_t i = 0; i < n; i++)
         if (!isxdigit((unsigned char)a[i]) || tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
             return false;
-    return true;
+    /* the longer one goes on in hex too: "0123456-dirty" is not "0123456789" */
+    const char *rest = la > lb ? a + n : b + n;
+    while (*rest && isxdigit((unsigned char)*rest))
+        rest++;
+    return *rest == 0;
 }
 
 static const char *label(const struct ivet_image *img, const char *key)
@@ -200,8 +345,11 @@ static bool subject_matches(json_t *st, const struct ivet_digest *man, const cha
     return false;
 }
 
+#define MAX_ARG_FINDINGS 8              /* per statement */
+
 static int check_args(struct ivet_ictx *ix, const struct ivet_prov *p, struct ivet_err *err)
 {
+    unsigned found = 0;
     const char *k;
     json_t *v;
     json_object_foreach(p->args, k, v) {
@@ -219,6 +367,8 @@ static int check_args(struct ivet_ictx *ix, const struct ivet_prov *p, struct iv
         int r = ivet_ictx_finding(ix, "PROV-BUILD-ARG-SECRET", NULL, -1, ev, err);
         if (r < 0)
             return r;
+        if (++found == MAX_ARG_FINDINGS)
+            break;
     }
     return 0;
 }
@@ -231,9 +381,10 @@ static int cross_check(struct ivet_ictx *ix, const char *lsrc, const char *lrev,
     const char *prev = p->source ? p->revision : p->vcs_revision;
     char a[512], b[512], ev[700];
     if (lsrc && psrc) {
-        ivet_prov_norm_source(lsrc, a, sizeof(a));
-        ivet_prov_norm_source(psrc, b, sizeof(b));
-        if (*a && *b && strcmp(a, b) != 0) {
+        bool wa = ivet_prov_norm_source(lsrc, a, sizeof(a)), wb = ivet_prov_norm_source(psrc, b, sizeof(b));
+        bool whole = wa && wb;
+        /* too long to reduce: compared as written */
+        if (whole ? *a && *b && strcmp(a, b) != 0 : strcasecmp(lsrc, psrc) != 0) {
             snprintf(ev, sizeof(ev), "label source '%.200s', provenance source '%.200s'", lsrc, psrc);
             return ivet_ictx_finding(ix, "PROV-SOURCE-MISMATCH", NULL, -1, ev, err);
         }
@@ -255,28 +406,35 @@ static int check_statement(struct ivet_ictx *ix, json_t *att, json_t *out, bool 
     char ev[700];
     int r;
     if (error) {
-        snprintf(ev, sizeof(ev), "%.80s: %.500s", digest ? digest : "?", error);
+        snprintf(ev, sizeof(ev), "%.19s: %.500s", digest ? digest : "?", error);
         return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
     }
-    if (!st)                    /* listed, not read: an SBOM or other predicate */
-        return 0;
+    if (!st) {                  /* listed, not read: an SBOM or other predicate */
+        json_t *o = json_object();
+        if (!o || json_array_append_new(out, o) < 0)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        if ((r = set_str(o, "predicate_type", ptype, err)) < 0 || (r = set_str(o, "digest", digest, err)) < 0)
+            return r;
+        return json_object_set_new(o, "read", json_false()) < 0 ? ivet_err_set(err, IVET_E_NOMEM, "out of memory")
+                                                                : 0;
+    }
     const char *type = json_string_value(json_object_get(st, "_type"));
     const char *spt = json_string_value(json_object_get(st, "predicateType"));
     if (!type || !ivet_startswith(type, "https://in-toto.io/Statement/") || !spt ||
         !json_is_array(json_object_get(st, "subject"))) {
-        snprintf(ev, sizeof(ev), "%.80s: not an in-toto statement (_type, predicateType or subject missing)",
+        snprintf(ev, sizeof(ev), "%.19s: not an in-toto statement (_type, predicateType or subject missing)",
                  digest ? digest : "?");
         return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
     }
     if (ptype && strcmp(ptype, spt) != 0) {
-        snprintf(ev, sizeof(ev), "%.80s: annotated as '%.150s' but its predicateType is '%.150s'",
+        snprintf(ev, sizeof(ev), "%.19s: annotated as '%.150s' but its predicateType is '%.150s'",
                  digest ? digest : "?", ptype, spt);
         return ivet_ictx_finding(ix, "PROV-ATTESTATION-INVALID", NULL, -1, ev, err);
     }
     const char *other;
     if (!subject_matches(st, &img->manifest_digest, &other)) {
-        snprintf(ev, sizeof(ev), "%.80s names subject sha256:%.64s; this image's manifest is %s",
-                 digest ? digest : "?", other ? other : "(none)", img->manifest_digest.text);
+        snprintf(ev, sizeof(ev), "statement %.19s names sha256:%.64s, not this image's manifest",
+                 digest ? digest : "?", other ? other : "(no sha256 subject)");
         return ivet_ictx_finding(ix, "PROV-ATTESTATION-SUBJECT", NULL, -1, ev, err);
     }
     struct ivet_prov p;
@@ -294,9 +452,10 @@ static int check_statement(struct ivet_ictx *ix, json_t *att, json_t *out, bool 
     if (p.source || p.vcs_source)
         *sourced = true;
     const char *src = p.source ? p.source : p.vcs_source, *rev = p.source ? p.revision : p.vcs_revision;
-    snprintf(ev, sizeof(ev), "SLSA %s: builder %.150s; source %.200s%s%.64s", spt + strlen("https://slsa.dev/"),
-             p.builder && *p.builder ? p.builder : "(unnamed)",
-             src ? src : "(not recorded)", rev ? " at " : "", rev ? rev : "");
+    /* the source and revision first: evidence is cut at 200 characters */
+    snprintf(ev, sizeof(ev), "source %.200s%s%.64s; builder %.150s; SLSA %s", src ? src : "(not recorded)",
+             rev ? " at " : "", rev ? rev : "", p.builder && *p.builder ? p.builder : "(unnamed)",
+             spt + strlen("https://slsa.dev/"));
     if ((r = ivet_ictx_finding(ix, "PROV-ATTESTED", NULL, -1, ev, err)) < 0 ||
         (r = check_args(ix, &p, err)) < 0)
         return r;

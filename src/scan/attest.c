@@ -4,16 +4,16 @@
  * attestation-manifest and vnd.docker.reference.digest = the manifest they
  * describe. Each layer of such a manifest is one in-toto statement. The
  * provenance statements are read through the source (digest checked) and
- * parsed into img->attestations for the provenance analyzer; other predicate
- * types (SBOMs, which can be large) are listed, not read. */
+ * reduced to what the provenance analyzer reads (ivet_prov_slim) in
+ * img->attestations; other predicate types (SBOMs, which can be large) are
+ * listed, not read. Each statement is read up to the JSON limit, all of them
+ * up to twice that. */
 #include "scan/scan_internal.h"
 
 #include <string.h>
 
 #define MAX_ATT_MANIFESTS 8             /* attestation manifests for one image */
 #define MAX_ATT_LAYERS 32               /* statements in one of them */
-#define MAX_STATEMENT (16u << 20)       /* bytes of one statement */
-#define MAX_STATEMENTS_TOTAL (32u << 20) /* bytes of all statements kept (parsed, they take more) */
 
 static const char *annotation(json_t *desc, const char *key)
 {
@@ -28,67 +28,101 @@ static bool wanted(const char *ptype)
     return !ptype || ivet_startswith(ptype, "https://slsa.dev/provenance/");
 }
 
+/* Reading an attestation failed: only a digest mismatch (and running out of
+ * memory) stops the scan; anything else leaves the image vettable and the
+ * failure on record, as a finding. */
+static bool fatal(const struct ivet_err *err)
+{
+    return err->code == IVET_E_DIGEST || err->code == IVET_E_NOMEM || err->code == IVET_E_INTERNAL;
+}
+
 static int add_entry(json_t *list, const char *man, const char *digest, const char *ptype, json_t *statement,
                      const char *error, struct ivet_err *err)
 {
-    json_t *o = json_pack("{s:s, s:s}", "manifest", man, "digest", digest);
-    if (!o || (ptype && json_object_set_new(o, "predicate_type", json_string(ptype)) < 0) ||
-        (statement && json_object_set(o, "statement", statement) < 0) ||
-        (error && json_object_set_new(o, "error", json_string(error)) < 0) || json_array_append_new(list, o) < 0) {
+    json_t *o = json_pack("{s:s, s:s}", "manifest", man, "digest", digest ? digest : "?");
+    if (!o) {
+        json_decref(statement);
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    /* json_object_set_new releases the value itself when it fails */
+    if ((statement && json_object_set_new(o, "statement", statement) < 0) ||
+        (ptype && json_object_set_new(o, "predicate_type", json_string(ptype)) < 0) ||
+        (error && json_object_set_new(o, "error", json_string(error)) < 0)) {
         json_decref(o);
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     }
+    /* json_array_append_new releases o itself when it fails */
+    if (json_array_append_new(list, o) < 0)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     return 0;
+}
+
+/* A failure to read: fatal ones propagate, the others become the entry's error. */
+static int failed(json_t *list, const char *man, const char *digest, const char *ptype, struct ivet_err *err)
+{
+    if (fatal(err))
+        return -(int)err->code;
+    char msg[400];
+    snprintf(msg, sizeof(msg), "%s", ivet_err_msg(err));
+    ivet_err_release(err);
+    return add_entry(list, man, digest, ptype, NULL, msg, err);
 }
 
 /* One layer of an attestation manifest. */
 static int read_statement(struct ivet_source *src, const char *man, json_t *layer, json_t *list,
-                          uint64_t *budget, struct ivet_err *err)
+                          uint64_t max_json, uint64_t *budget, struct ivet_err *err)
 {
     const char *mt = json_string_value(json_object_get(layer, "mediaType"));
     const char *dtext = json_string_value(json_object_get(layer, "digest"));
     const char *ptype = annotation(layer, "in-toto.io/predicate-type");
     json_t *sz = json_object_get(layer, "size");
     struct ivet_digest d;
-    char what[200];
+    char what[300];
     if (!mt || strcmp(mt, "application/vnd.in-toto+json") != 0)
         return 0;
     if (ivet_digest_parse(&d, dtext, err) < 0)
-        return ivet_err_wrap(err, "attestation manifest '%s'", man);
+        return failed(list, man, NULL, ptype, err);
     if (!wanted(ptype))
         return add_entry(list, man, d.text, ptype, NULL, NULL, err);
-    uint64_t max = *budget < MAX_STATEMENT ? *budget : MAX_STATEMENT;
+    uint64_t max = *budget < max_json ? *budget : max_json;
     if (json_is_integer(sz) && (uint64_t)json_integer_value(sz) > max) {
-        snprintf(what, sizeof(what), "statement is %lld bytes, over the %llu left to read (%u per statement, "
-                 "%u in all)", (long long)json_integer_value(sz), (unsigned long long)max, MAX_STATEMENT,
-                 MAX_STATEMENTS_TOTAL);
+        snprintf(what, sizeof(what), "statement is %lld bytes; %llu were left to read (the JSON limit per "
+                 "statement, twice that for all)", (long long)json_integer_value(sz), (unsigned long long)max);
         return add_entry(list, man, d.text, ptype, NULL, what, err);
     }
     char *raw = NULL;
     size_t len = 0;
     int rc = src->ops->read_doc(src, &d, false, json_is_integer(sz), (uint64_t)json_integer_value(sz), max, &raw,
                                 &len, err);
-    if (rc < 0) {
-        if (err->code != IVET_E_NOTFOUND)
-            return ivet_err_wrap(err, "attestation '%s' of manifest '%s'", d.text, man);
+    if (rc < 0 && err->code == IVET_E_NOTFOUND) {
         ivet_err_release(err);
         return add_entry(list, man, d.text, ptype, NULL, "its blob is not in the image's repository or layout",
                          err);
     }
-    *budget -= len;
-    struct ivet_err perr = IVET_ERR_INIT;
-    snprintf(what, sizeof(what), "statement '%s'", d.text);
-    json_t *st = ivet_json_parse_max(raw, len, max, what, &perr);
-    ivet_free(raw);
-    if (!st) {
-        rc = add_entry(list, man, d.text, ptype, NULL, ivet_err_msg(&perr), err);
-        ivet_err_release(&perr);
-        return rc;
+    if (rc < 0) {
+        if (fatal(err))
+            return ivet_err_wrap(err, "attestation '%s' of manifest '%s'", d.text, man);
+        return failed(list, man, d.text, ptype, err);
     }
+    *budget -= len;
+    snprintf(what, sizeof(what), "statement '%s'", d.text);
+    json_t *st = ivet_json_parse_max(raw, len, max, what, err);
+    ivet_free(raw);
+    if (!st)
+        return failed(list, man, d.text, ptype, err);
     if (!ptype)
         ptype = json_string_value(json_object_get(st, "predicateType"));
-    rc = add_entry(list, man, d.text, ptype, st, NULL, err);
+    /* keep what the analyzer reads, not the whole statement, until the end of the scan */
+    json_t *slim = ivet_prov_slim(st);
+    char *pt = ptype ? ivet_strdup(ptype) : NULL;
     json_decref(st);
+    if (!slim || (ptype && !pt)) {
+        json_decref(slim);
+        ivet_free(pt);
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    }
+    rc = add_entry(list, man, d.text, pt, slim, NULL, err);
+    ivet_free(pt);
     return rc;
 }
 
@@ -99,29 +133,33 @@ static int read_manifest(struct ivet_source *src, struct ivet_report *r, json_t 
     const char *dtext = json_string_value(json_object_get(desc, "digest"));
     json_t *sz = json_object_get(desc, "size");
     struct ivet_digest d;
-    if (ivet_digest_parse(&d, dtext, err) < 0)
-        return ivet_err_wrap(err, "the index's attestation manifest entry");
+    char what[200];
+    if (ivet_digest_parse(&d, dtext, err) < 0) {
+        ivet_err_wrap(err, "the index's attestation manifest entry");
+        return failed(list, "?", NULL, NULL, err);
+    }
     char *raw = NULL;
     size_t len = 0;
     int rc = src->ops->read_doc(src, &d, true, json_is_integer(sz), (uint64_t)json_integer_value(sz),
                                 max_json, &raw, &len, err);
-    if (rc < 0) {
-        if (err->code != IVET_E_NOTFOUND)
-            return ivet_err_wrap(err, "attestation manifest");
+    if (rc < 0 && err->code == IVET_E_NOTFOUND) {
         ivet_err_release(err);
         return ivet_report_note(r, err, "the index lists attestation manifest %s for this image, but it is "
                                 "not there (copied without it?)", d.text);
     }
-    char what[200];
     snprintf(what, sizeof(what), "attestation manifest '%s'", d.text);
+    if (rc < 0) {
+        ivet_err_wrap(err, "%s", what);
+        return failed(list, d.text, d.text, NULL, err);
+    }
     json_t *m = ivet_json_parse_max(raw, len, max_json, what, err);
     ivet_free(raw);
     if (!m)
-        return -(int)err->code;
+        return failed(list, d.text, d.text, NULL, err);
     json_t *layers = json_object_get(m, "layers");
     if (!json_is_array(layers)) {
         json_decref(m);
-        return ivet_err_set(err, IVET_E_FORMAT, "%s has no layers array", what);
+        return add_entry(list, d.text, d.text, NULL, NULL, "the attestation manifest has no layers array", err);
     }
     size_t n = json_array_size(layers);
     if (n > MAX_ATT_LAYERS && (rc = ivet_report_note(r, err, "%s lists %zu statements; the first %d were read",
@@ -130,7 +168,7 @@ static int read_manifest(struct ivet_source *src, struct ivet_report *r, json_t 
         return rc;
     }
     for (size_t i = 0; i < n && i < MAX_ATT_LAYERS && rc >= 0; i++)
-        rc = read_statement(src, d.text, json_array_get(layers, i), list, budget, err);
+        rc = read_statement(src, d.text, json_array_get(layers, i), list, max_json, budget, err);
     json_decref(m);
     return rc;
 }
@@ -146,7 +184,7 @@ int scan_attestations(struct ivet_source *src, struct ivet_report *r, uint64_t m
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     int rc = 0;
     unsigned seen = 0;
-    uint64_t budget = MAX_STATEMENTS_TOTAL;
+    uint64_t budget = 2 * max_json;     /* statement bytes, all manifests together */
     for (size_t i = 0; i < json_array_size(ms) && rc >= 0; i++) {
         json_t *e = json_array_get(ms, i);
         const char *type = annotation(e, "vnd.docker.reference.type");

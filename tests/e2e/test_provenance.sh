@@ -61,7 +61,7 @@ PY
 prov_checks() {  # NAME: the JSON report in $OUT
   local what=$1
   if jq -e --arg d "$D" '.image.digest == $d' "$OUT" >/dev/null; then ok "$what: the amd64 manifest was vetted"; else bad "$what: image.digest"; fi
-  if jq -e '[.findings[] | select(.id == "PROV-ATTESTED" and (.evidence | contains("builder https://ci.example.com/runs/7; source https://git.example.com/fixture/busybox.git#main at 89abcdef")))] | length == 1' "$OUT" >/dev/null; then
+  if jq -e '[.findings[] | select(.id == "PROV-ATTESTED" and (.evidence | contains("source https://git.example.com/fixture/busybox.git#main at 89abcdef0123456789abcdef0123456789abcdef; builder https://ci.example.com/runs/7")))] | length == 1' "$OUT" >/dev/null; then
     ok "$what: PROV-ATTESTED names builder, source and revision"
   else bad "$what: no PROV-ATTESTED with the builder"; jq -c '.findings[] | select(.category == "provenance")' "$OUT"; fi
   if jq -e '.image.provenance.attestations[0].builder == "https://ci.example.com/runs/7"' "$OUT" >/dev/null; then

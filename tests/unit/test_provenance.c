@@ -26,8 +26,21 @@ static void test_norm_source(void **state)
         ivet_prov_norm_source(same[i][0], out, sizeof(out));
         assert_string_equal(out, same[i][1]);
     }
-    ivet_prov_norm_source("https://example.com/abc", out, 8);
+    assert_false(ivet_prov_norm_source("https://example.com/abc", out, 8));
     assert_string_equal(out, "example");
+    assert_true(ivet_prov_norm_source("https://example.com/abc", out, sizeof(out)));
+    /* a scheme only counts at the start; user info only before the host's end */
+    ivet_prov_norm_source("git@github.com:evil/app#x://github.com/good/app", out, sizeof(out));
+    assert_string_equal(out, "github.com/evil/app");
+    ivet_prov_norm_source("https://github.com/o/r@v1", out, sizeof(out));
+    assert_string_equal(out, "github.com/o/r@v1");
+    ivet_prov_norm_source("ssh://git@github.com:22/o/r.git", out, sizeof(out));
+    assert_string_equal(out, "github.com/o/r");
+    ivet_prov_norm_source("", out, sizeof(out));
+    assert_string_equal(out, "");
+    assert_true(ivet_prov_same_revision("0123456-dirty", "0123456-dirty"));
+    assert_false(ivet_prov_same_revision("0123456-dirty", "0123456"));
+    assert_true(ivet_prov_same_revision("release-2024", "RELEASE-2024"));
     assert_true(ivet_prov_same_revision("0123456789abcdef0123", "0123456"));
     assert_true(ivet_prov_same_revision("ABCDEF0", "abcdef0123"));
     assert_false(ivet_prov_same_revision("0123456", "0123457"));
@@ -48,7 +61,13 @@ struct stmt {
     const char *body;           /* "%s" is replaced by the image manifest's hex digest */
     const char *ptype;
     bool absent;
+    long long size;             /* the descriptor's size, 0: the body's */
 };
+
+/* make() variations: the manifest the attestation names (NULL: the image's),
+ * and an attestation manifest that is not JSON. */
+static const char *g_refers_to;
+static bool g_bad_manifest;
 
 struct fixture {
     char *dir;
@@ -105,7 +124,7 @@ static void make(struct fixture *f, const char *cfg, const struct stmt *st, size
         if (i == 0)
             snprintf(f->first_stmt, sizeof(f->first_stmt), "%s", d.text);
         json_t *ld = json_pack("{s:s, s:s, s:I}", "mediaType", "application/vnd.in-toto+json", "digest", d.text,
-                               "size", (json_int_t)strlen(body));
+                               "size", (json_int_t)(st[i].size ? st[i].size : (long long)strlen(body)));
         if (st[i].ptype)
             json_object_set_new(ld, "annotations", json_pack("{s:s}", "in-toto.io/predicate-type", st[i].ptype));
         json_array_append_new(layers, ld);
@@ -115,7 +134,7 @@ static void make(struct fixture *f, const char *cfg, const struct stmt *st, size
     json_t *am = json_pack("{s:i, s:s, s:{s:s, s:s, s:i}, s:o}", "schemaVersion", 2, "mediaType",
                            "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
                            "application/vnd.oci.image.config.v1+json", "digest", cd.text, "size", 2, "layers", layers);
-    char *amt = json_dumps(am, JSON_COMPACT);
+    char *amt = g_bad_manifest ? strdup("{\"layers\": 3") : json_dumps(am, JSON_COMPACT);
     struct ivet_digest ad;
     if (missing_manifest)
         ivet_sha256(amt, strlen(amt), &ad);
@@ -126,7 +145,7 @@ static void make(struct fixture *f, const char *cfg, const struct stmt *st, size
                           "application/vnd.oci.image.manifest.v1+json", "digest", ad.text, "size",
                           (json_int_t)strlen(amt), "platform", "architecture", "unknown", "os", "unknown",
                           "annotations", "vnd.docker.reference.type", "attestation-manifest",
-                          "vnd.docker.reference.digest", f->manifest);
+                          "vnd.docker.reference.digest", g_refers_to ? g_refers_to : f->manifest);
     json_array_append_new(json_object_get(idx, "manifests"), e);
     free(amt);
     json_decref(am);
@@ -202,8 +221,9 @@ static void test_attested_image(void **state)
     struct ivet_report *r = scan(&f, &err);
     if (!r)
         fail_msg("scan: %s", ivet_err_msg(&err));
-    expect(r, "PROV-ATTESTED", 1, "builder https://github.com/example/app/actions/runs/42; source "
-           "https://github.com/Example/app.git#refs/tags/v1 at 0123456789abcdef");
+    expect(r, "PROV-ATTESTED", 1, "source https://github.com/Example/app.git#refs/tags/v1 at "
+           "0123456789abcdef0123456789abcdef01234567; builder https://github.com/example/app/actions/runs/42; "
+           "SLSA provenance/v1");
     expect(r, "PROV-NO-SOURCE", 0, NULL);
     expect(r, "PROV-SOURCE-MISMATCH", 0, NULL);
     expect(r, "PROV-ATTESTATION-INVALID", 0, NULL);
@@ -217,8 +237,12 @@ static void test_attested_image(void **state)
     assert_null(json_object_get(sb, "error"));
     json_t *j = ivet_report_to_json(r, &err);
     assert_non_null(j);
-    json_t *a = json_array_get(json_object_get(json_object_get(json_object_get(j, "image"), "provenance"),
-                                               "attestations"), 0);
+    json_t *atts = json_object_get(json_object_get(json_object_get(j, "image"), "provenance"), "attestations");
+    assert_int_equal(json_array_size(atts), 2);
+    json_t *a = json_array_get(atts, 0);
+    json_t *unread = json_array_get(atts, 1);
+    assert_string_equal(json_string_value(json_object_get(unread, "predicate_type")), "https://spdx.dev/Document");
+    assert_true(json_is_false(json_object_get(unread, "read")));
     assert_string_equal(json_string_value(json_object_get(a, "builder")),
                         "https://github.com/example/app/actions/runs/42");
     assert_string_equal(json_string_value(json_object_get(a, "revision")), "0123456789abcdef0123456789abcdef01234567");
@@ -244,7 +268,8 @@ static void test_subject_of_another_image(void **state)
     struct ivet_report *r = scan(&f, &err);
     if (!r)
         fail_msg("scan: %s", ivet_err_msg(&err));
-    expect(r, "PROV-ATTESTATION-SUBJECT", 1, "names subject sha256:1111111111111111111111111111111111111111111111111111111111111111");
+    expect(r, "PROV-ATTESTATION-SUBJECT", 1, "names sha256:1111111111111111111111111111111111111111111111111111111111111111, "
+           "not this image's manifest");
     expect(r, "PROV-ATTESTED", 0, NULL);
     assert_int_equal(r->verdict, IVET_VERDICT_FAIL);
     ivet_report_free(r);
@@ -276,7 +301,7 @@ static void test_v02_secret_arg_and_mismatch(void **state)
     const struct ivet_finding *s = find(r, "PROV-BUILD-ARG-SECRET", &c);
     assert_null(strstr(s->evidence, "abcdefghijklmnopqrstuvwxyz0123456789"));
     expect(r, "PROV-SOURCE-MISMATCH", 1, "provenance source 'git@github.com:someone-else/app.git'");
-    expect(r, "PROV-ATTESTED", 1, "source git@github.com:someone-else/app.git at 0123456789abcdef");
+    expect(r, "PROV-ATTESTED", 1, "source git@github.com:someone-else/app.git at 0123456789abcdef; builder (unnamed)");
     assert_int_equal(r->verdict, IVET_VERDICT_FAIL);
     ivet_report_free(r);
     release(&f);
@@ -314,7 +339,7 @@ static void test_unreadable_statements(void **state)
           false },
         { "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicateType\":\"" SLSA02 "\",\"subject\":[{\"digest\":"
           "{\"sha256\":\"%s\"}}],\"predicate\":{}}", SLSA1, false },
-        { "{}%.0s", SLSA1, true },
+        { "{\"absent\": 1}%.0s", SLSA1, true },
     };
     make(&f, cfg_labelled, st, 4, false);
     struct ivet_err err = IVET_ERR_INIT;
@@ -323,15 +348,18 @@ static void test_unreadable_statements(void **state)
         fail_msg("scan: %s", ivet_err_msg(&err));
     /* bad JSON, no _type, annotation and predicateType disagree, blob missing */
     expect(r, "PROV-ATTESTATION-INVALID", 4, NULL);
-    size_t seen = 0;
-    for (size_t i = 0; i < r->findings.n; i++) {
-        const char *ev = r->findings.v[i].evidence;
-        if (strcmp(r->findings.v[i].id, "PROV-ATTESTATION-INVALID") != 0)
-            continue;
-        seen += strstr(ev, "line 1") || strstr(ev, "not an in-toto statement") || strstr(ev, "annotated as") ||
-                strstr(ev, "not in the image's repository");
+    static const char *const why[] = { "line 1", "not an in-toto statement", "annotated as",
+                                       "its blob is not in the image's repository" };
+    for (size_t k = 0; k < IVET_ARRAY_LEN(why); k++) {
+        size_t seen = 0;
+        for (size_t i = 0; i < r->findings.n; i++)
+            seen += !strcmp(r->findings.v[i].id, "PROV-ATTESTATION-INVALID") && strstr(r->findings.v[i].evidence, why[k]);
+        if (seen != 1) {
+            for (size_t i = 0; i < r->findings.n; i++)
+                print_message("%s %s\n", r->findings.v[i].id, r->findings.v[i].evidence ? r->findings.v[i].evidence : "");
+            fail_msg("'%s' in %zu PROV-ATTESTATION-INVALID findings", why[k], seen);
+        }
     }
-    assert_int_equal(seen, 4);
     assert_int_equal(r->verdict, IVET_VERDICT_WARN);
     ivet_report_free(r);
     release(&f);
@@ -380,6 +408,55 @@ static void test_missing_attestation_manifest(void **state)
     release(&f);
 }
 
+/* Statements about the other platform's manifest are not this image's. */
+static void test_attestation_for_another_manifest_is_ignored(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct stmt st[] = { { v1_good, SLSA1, false } };
+    g_refers_to = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    make(&f, cfg_labelled, st, 1, false);
+    g_refers_to = NULL;
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan(&f, &err);
+    if (!r)
+        fail_msg("scan: %s", ivet_err_msg(&err));
+    assert_null(r->image.attestations);
+    expect(r, "PROV-ATTESTED", 0, NULL);
+    expect(r, "PROV-ATTESTATION-SUBJECT", 0, NULL);
+    ivet_report_free(r);
+    release(&f);
+}
+
+/* Unreadable attestation manifests and statements over the limit are
+ * findings; the image is still vetted. */
+static void test_limits_and_bad_manifest(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct stmt big[] = { { v1_good, SLSA1, false, 9ll << 20 } };
+    make(&f, cfg_labelled, big, 1, false);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan(&f, &err);
+    if (!r)
+        fail_msg("scan: %s", ivet_err_msg(&err));
+    expect(r, "PROV-ATTESTATION-INVALID", 1, "statement is 9437184 bytes; 8388608 were left to read");
+    ivet_report_free(r);
+    release(&f);
+
+    struct stmt one[] = { { v1_good, SLSA1, false } };
+    g_bad_manifest = true;
+    make(&f, cfg_labelled, one, 1, false);
+    g_bad_manifest = false;
+    r = scan(&f, &err);
+    if (!r)
+        fail_msg("scan: %s", ivet_err_msg(&err));
+    expect(r, "PROV-ATTESTATION-INVALID", 1, "attestation manifest 'sha256:");
+    assert_int_equal(r->verdict, IVET_VERDICT_WARN);
+    ivet_report_free(r);
+    release(&f);
+}
+
 static void test_labels_and_history(void **state)
 {
     (void)state;
@@ -422,6 +499,8 @@ int main(void)
         cmocka_unit_test(test_unreadable_statements),
         cmocka_unit_test(test_altered_statement_fails_scan),
         cmocka_unit_test(test_missing_attestation_manifest),
+        cmocka_unit_test(test_attestation_for_another_manifest_is_ignored),
+        cmocka_unit_test(test_limits_and_bad_manifest),
         cmocka_unit_test(test_labels_and_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
