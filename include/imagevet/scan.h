@@ -45,6 +45,9 @@ struct ivet_scan_opts {
     /* publisher trust: Docker Hub namespaces, registry hosts or
      * "registry/namespace" prefixes the user trusts (NULL-terminated) */
     const char **trusted_namespaces;
+    /* cosign public keys (PEM files: ECDSA P-256/384, RSA, Ed25519), NULL-terminated:
+     * the image must carry a signature by one of them (analyze/signature.c) */
+    const char **keys;
     /* vulnerability matching (analyze/vulns.c) */
     const char *severity_fail;      /* "low".."critical": a vulnerability at or above it fails
                                      * the verdict (--severity-fail); NULL = off */

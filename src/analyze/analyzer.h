@@ -128,4 +128,8 @@ bool ivet_prov_norm_source(const char *in, char *out, size_t cap);
  * (a hex prefix of at least 7 digits). */
 bool ivet_prov_same_revision(const char *a, const char *b);
 
+/* signature.c: does a cosign simple-signing payload (len bytes) say it signs
+ * `signed_digest`? NULL when it does, else why not. */
+const char *ivet_cosign_payload_problem(const char *payload, size_t len, const char *signed_digest);
+
 #endif

@@ -28,6 +28,8 @@ static void usage(FILE *f)
         "                            registry/namespace (repeatable; also $IMAGEVET_TRUST,\n"
         "                            comma-separated)\n"
         "      --severity-fail SEV   a vulnerability of SEV (low..critical) or above fails\n"
+        "      --key FILE            require a cosign signature by this public key (PEM; repeatable:\n"
+        "                            any one of them)\n"
         "      --ignore-file FILE    ignore list (default: .imagevetignore when present)\n"
         "analysis:\n"
         "      --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
@@ -62,8 +64,10 @@ enum {
     O_NOCOLOR = 256, O_FAILON, O_POLICY, O_IGNORE, O_PLATFORM, O_THREADS, O_NOCONTENT, O_YARA,
     O_OFFLINE, O_DATADIR, O_VULNDB, O_CACHEDIR, O_HUBURL, O_USER, O_PWSTDIN, O_CAFILE, O_INSECURE,
     O_MAXLAYER, O_MAXLAYERBYTES, O_MAXIMAGE, O_MAXIMAGESIZE, O_MAXRATIO, O_MAXENTRIES, O_MAXPATH, O_MAXFILESCAN,
-    O_TRUST, O_SEVFAIL,
+    O_TRUST, O_SEVFAIL, O_KEY,
 };
+
+#define MAX_KEYS 16
 
 #define MAX_TRUST 1024
 
@@ -77,6 +81,7 @@ static const struct option longopts[] = {
     { "policy", required_argument, NULL, O_POLICY },
     { "trust", required_argument, NULL, O_TRUST },
     { "severity-fail", required_argument, NULL, O_SEVFAIL },
+    { "key", required_argument, NULL, O_KEY },
     { "ignore-file", required_argument, NULL, O_IGNORE },
     { "platform", required_argument, NULL, O_PLATFORM },
     { "threads", required_argument, NULL, O_THREADS },
@@ -123,6 +128,8 @@ int cmd_scan(int argc, char **argv)
     size_t ntrust = 0;
     char *trust_env = NULL;
     const char *insecure[33] = { 0 };
+    const char *keys[MAX_KEYS + 1] = { 0 };
+    size_t nkeys = 0;
     size_t ninsecure = 0;
     char *password = NULL;
     int status = 2, c;
@@ -157,6 +164,13 @@ int cmd_scan(int argc, char **argv)
             trust[ntrust++] = optarg;
             break;
         case O_SEVFAIL: o.severity_fail = optarg; break;
+        case O_KEY:
+            if (nkeys == MAX_KEYS) {
+                fprintf(stderr, "imagevet scan: at most %d --key files\n", MAX_KEYS);
+                return 2;
+            }
+            keys[nkeys++] = optarg;
+            break;
         case O_IGNORE: o.ignore_file = optarg; break;
         case O_PLATFORM: o.platform = optarg; break;
         case O_THREADS:
@@ -207,6 +221,8 @@ int cmd_scan(int argc, char **argv)
     o.progress = !quiet;
     if (ninsecure)
         o.insecure_registries = insecure;
+    if (nkeys)
+        o.keys = keys;
     if (cli_trust_from_env(trust, &ntrust, MAX_TRUST, &trust_env) < 0) {
         fprintf(stderr, "imagevet scan: $IMAGEVET_TRUST: out of memory or more than %d names\n",
                 MAX_TRUST);

@@ -187,6 +187,9 @@ bool ivet_parse_u64(const char *s, uint64_t *out);
  * characters (C0, DEL and C1: U+0080-U+009F) and invalid UTF-8 become \xNN
  * escapes, a tab a blank. Fresh string. */
 char *ivet_sanitize(const void *p, size_t n, size_t max);
+/* Strict standard base64 of the NUL-terminated s (padding required, no
+ * whitespace) into out, at most cap bytes. Returns the length, or -1. */
+long ivet_base64_decode(const char *s, unsigned char *out, size_t cap);
 /* true when s starts with prefix */
 bool ivet_startswith(const char *s, const char *prefix);
 bool ivet_endswith(const char *s, const char *suffix);

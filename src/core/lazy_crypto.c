@@ -1,8 +1,12 @@
 /* lazy_crypto.c: OpenSSL's libcrypto (Debian libssl3), loaded on first use
- * (lazylib.h): sha256, base64 and random bytes. */
+ * (lazylib.h): sha256, base64, random bytes, and public keys for cosign
+ * signatures. */
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 #include "core/lazylib.h"
@@ -20,6 +24,19 @@
     X(L, int, EVP_EncodeBlock, (unsigned char *t, const unsigned char *f, int n), (t, f, n), -1)  \
     X(L, int, EVP_DecodeBlock, (unsigned char *t, const unsigned char *f, int n), (t, f, n), -1)  \
     X(L, int, RAND_bytes, (unsigned char *b, int n), (b, n), 0)                                   \
+    X(L, EVP_PKEY *, PEM_read_PUBKEY, (FILE *f, EVP_PKEY **x, pem_password_cb *cb, void *u),      \
+      (f, x, cb, u), NULL)                                                                         \
+    XV(L, EVP_PKEY_free, (EVP_PKEY *k), (k))                                                      \
+    X(L, int, EVP_PKEY_get_base_id, (const EVP_PKEY *k), (k), 0)                                  \
+    X(L, int, i2d_PUBKEY, (const EVP_PKEY *k, unsigned char **out), (k, out), -1)                 \
+    XV(L, CRYPTO_free, (void *p, const char *file, int line), (p, file, line))                    \
+    X(L, const char *, OBJ_nid2sn, (int n), (n), NULL)                                            \
+    X(L, int, EVP_DigestVerifyInit,                                                               \
+      (EVP_MD_CTX *c, EVP_PKEY_CTX **pc, const EVP_MD *t, ENGINE *e, EVP_PKEY *k),                \
+      (c, pc, t, e, k), 0)                                                                         \
+    X(L, int, EVP_DigestVerify,                                                                   \
+      (EVP_MD_CTX *c, const unsigned char *sig, size_t sl, const unsigned char *tbs, size_t tl),  \
+      (c, sig, sl, tbs, tl), -1)                                                                   \
     XN(L, OPENSSL_cleanse)
 
 #ifndef IVET_SONAME_CRYPTO                 /* set by CMake from the library found */

@@ -224,3 +224,40 @@ int ivet_mkdir_p(const char *path, unsigned mode, struct ivet_err *err)
     ivet_free(d);
     return rc;
 }
+
+long ivet_base64_decode(const char *s, unsigned char *out, size_t cap)
+{
+    size_t n = strlen(s), o = 0;
+    if (n == 0 || n % 4)
+        return -1;
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned v = 0, pad = 0;
+        for (size_t j = 0; j < 4; j++) {
+            char c = s[i + j];
+            unsigned x;
+            if (c >= 'A' && c <= 'Z')
+                x = (unsigned)(c - 'A');
+            else if (c >= 'a' && c <= 'z')
+                x = (unsigned)(c - 'a' + 26);
+            else if (c >= '0' && c <= '9')
+                x = (unsigned)(c - '0' + 52);
+            else if (c == '+')
+                x = 62;
+            else if (c == '/')
+                x = 63;
+            else if (c == '=' && i + 4 == n && j >= 2 && (j == 3 || s[i + 3] == '='))
+                x = 0, pad++;
+            else
+                return -1;
+            if (pad && c != '=')
+                return -1;
+            v = v << 6 | x;
+        }
+        for (size_t j = 0; j < 3 - pad; j++) {
+            if (o == cap)
+                return -1;
+            out[o++] = (unsigned char)(v >> (16 - 8 * j));
+        }
+    }
+    return (long)o;
+}

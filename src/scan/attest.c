@@ -28,10 +28,7 @@ static bool wanted(const char *ptype)
     return !ptype || ivet_startswith(ptype, "https://slsa.dev/provenance/");
 }
 
-/* Reading an attestation failed: only a digest mismatch (and running out of
- * memory) stops the scan; anything else leaves the image vettable and the
- * failure on record, as a finding. */
-static bool fatal(const struct ivet_err *err)
+bool scan_read_fatal(const struct ivet_err *err)
 {
     return err->code == IVET_E_DIGEST || err->code == IVET_E_NOMEM || err->code == IVET_E_INTERNAL;
 }
@@ -60,7 +57,7 @@ static int add_entry(json_t *list, const char *man, const char *digest, const ch
 /* A failure to read: fatal ones propagate, the others become the entry's error. */
 static int failed(json_t *list, const char *man, const char *digest, const char *ptype, struct ivet_err *err)
 {
-    if (fatal(err))
+    if (scan_read_fatal(err))
         return -(int)err->code;
     char msg[400];
     snprintf(msg, sizeof(msg), "%s", ivet_err_msg(err));
@@ -100,7 +97,7 @@ static int read_statement(struct ivet_source *src, const char *man, json_t *laye
                          err);
     }
     if (rc < 0) {
-        if (fatal(err))
+        if (scan_read_fatal(err))
             return ivet_err_wrap(err, "attestation '%s' of manifest '%s'", d.text, man);
         return failed(list, man, d.text, ptype, err);
     }

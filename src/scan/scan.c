@@ -415,7 +415,9 @@ static int open_source(struct scan *s, struct ivet_err *err)
     for (size_t i = 0; i < s->r->image.nnotes; i++)
         if ((r = ivet_report_note(s->r, err, "%s", s->r->image.notes[i])) < 0)
             return r;
-    return scan_attestations(s->src, s->r, o->limits.max_json, err);
+    if ((r = scan_attestations(s->src, s->r, o->limits.max_json, err)) < 0)
+        return r;
+    return scan_signatures(s->src, s->r, o->limits.max_json, err);
 }
 
 struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err)

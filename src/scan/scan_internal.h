@@ -56,10 +56,21 @@ void scan_job_release(struct scan_job *job);
 struct ivet_istream *scan_count_stream(struct ivet_istream *in, struct scan_job *job,
                                        struct ivet_err *err);
 
+/* attest.c: reading a document beside the image (an attestation, a
+ * signature) failed: does that stop the scan? Only a digest mismatch (and
+ * running out of memory) does; anything else leaves the image vettable and
+ * the failure on record, as a finding. */
+bool scan_read_fatal(const struct ivet_err *err);
 /* attest.c: reads the in-toto statements the image's index attaches to its
  * manifest into r->image.attestations (left NULL when there are none). A
  * digest mismatch is an error; a statement that does not parse is kept with
  * its "error", for the provenance analyzer to report. */
 int scan_attestations(struct ivet_source *src, struct ivet_report *r, uint64_t max_json, struct ivet_err *err);
+/* signatures.c: the cosign signatures stored by tag next to the image
+ * (sha256-<hex>.sig for the manifest and for the index it was picked from)
+ * into r->image.signatures; sets signatures_searched when the source can
+ * look. A payload whose bytes do not match its digest is an error; other
+ * problems are kept as the entry's "error". */
+int scan_signatures(struct ivet_source *src, struct ivet_report *r, uint64_t max_json, struct ivet_err *err);
 
 #endif

@@ -453,6 +453,7 @@ void ivet_image_release(struct ivet_image *img)
     json_decref(img->manifest);
     json_decref(img->index);
     json_decref(img->attestations);
+    json_decref(img->signatures);
     for (size_t i = 0; i < img->nnotes; i++)
         ivet_free(img->notes[i]);
     ivet_free(img->notes);

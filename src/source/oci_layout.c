@@ -287,6 +287,8 @@ static int descend(struct oci_source *s, struct ivet_image *img, struct ivet_dig
         ivet_free(raw);
         json_decref(img->index);
         img->index = doc;
+        img->index_digest = d;
+        img->have_index_digest = true;
         rc = pick(s, doc, depth, &d, &dmt, err);
         if (rc < 0)
             break;
@@ -421,6 +423,40 @@ static int oci_read_doc(struct ivet_source *src, const struct ivet_digest *d, bo
                                    err);
 }
 
+static int oci_read_tag(struct ivet_source *src, const char *tag, uint64_t max, char **raw, size_t *len,
+                        struct ivet_digest *digest, struct ivet_err *err)
+{
+    struct oci_source *s = (struct oci_source *)src;
+    char *idx = NULL, what[300];
+    size_t ilen = 0;
+    json_t *top = NULL;
+    int rc;
+    if ((rc = ivet_blobstore_read(s->bs, "index.json", max_json(&src->opts), &idx, &ilen, err)) < 0)
+        return rc;
+    snprintf(what, sizeof(what), "'%s/index.json'", s->bs->name);
+    if (!(top = ivet_json_parse_max(idx, ilen, max_json(&src->opts), what, err))) {
+        ivet_free(idx);
+        return -(int)err->code;
+    }
+    ivet_free(idx);
+    json_t *ms = json_object_get(top, "manifests"), *hit = NULL;
+    for (size_t i = 0; i < json_array_size(ms) && !hit; i++)
+        if (entry_named(json_array_get(ms, i), tag))
+            hit = json_array_get(ms, i);
+    if (!hit) {
+        json_decref(top);
+        return ivet_err_set(err, IVET_E_NOTFOUND, "no manifest tagged '%s' in '%s'", tag, s->bs->name);
+    }
+    json_t *sz = json_object_get(hit, "size");
+    if ((rc = ivet_digest_parse(digest, json_string_value(json_object_get(hit, "digest")), err)) == 0)
+        rc = ivet_blob_read_verified(s->bs, digest, json_is_integer(sz), (uint64_t)json_integer_value(sz), max,
+                                     "manifest", raw, len, err);
+    else
+        ivet_err_wrap(err, "%s, entry '%s'", what, tag);
+    json_decref(top);
+    return rc;
+}
+
 static void oci_free(struct ivet_source *src)
 {
     struct oci_source *s = (struct oci_source *)src;
@@ -432,7 +468,7 @@ static void oci_free(struct ivet_source *src)
 
 static const struct ivet_source_ops oci_ops = {
     .transport = "oci", .resolve = oci_resolve, .open_blob = oci_open_blob, .read_doc = oci_read_doc,
-    .free = oci_free,
+    .read_tag = oci_read_tag, .free = oci_free,
 };
 
 struct ivet_source *ivet_oci_source_new(struct ivet_blobstore *bs, const struct ivet_image_arg *a,

@@ -258,6 +258,23 @@ out:
     return rc;
 }
 
+static int reg_read_tag(struct ivet_source *src, const char *tag, uint64_t max, char **raw, size_t *len,
+                        struct ivet_digest *digest, struct ivet_err *err)
+{
+    struct reg_source *s = (struct reg_source *)src;
+    struct fetched f = { 0 };
+    (void)max;                          /* fetch_manifest reads at most the JSON limit */
+    if (!s->r)
+        return ivet_err_set(err, IVET_E_INTERNAL, "tag read before the image was resolved");
+    int rc = fetch_manifest(s, tag, NULL, &f, err);
+    if (rc < 0)
+        return rc;
+    *digest = f.digest;
+    *raw = f.raw;
+    *len = f.len;
+    return 0;
+}
+
 static void reg_free(struct ivet_source *src)
 {
     struct reg_source *s = (struct reg_source *)src;
@@ -272,6 +289,7 @@ static const struct ivet_source_ops reg_ops = {
     .resolve = reg_resolve,
     .open_blob = reg_open_blob,
     .read_doc = reg_read_doc,
+    .read_tag = reg_read_tag,
     .free = reg_free,
 };
 

@@ -41,7 +41,11 @@ struct ivet_image {
     json_t *attestations;               /* in-toto statements attached to the manifest through
                                          * the index (scan/attest.c): an array of
                                          * {"digest", "predicate_type", "statement"|"error"}, or NULL */
-    struct ivet_digest index_digest;    /* digest of that index (registry pulls) */
+    json_t *signatures;                 /* cosign signatures found by tag (scan/signatures.c): an
+                                         * array of {"signed", "tag", "layer", "payload",
+                                         * "signature"|"error"}, or NULL */
+    bool signatures_searched;           /* the source could look for them (read_tag) */
+    struct ivet_digest index_digest;    /* digest of that index (registry, nested OCI index) */
     bool have_index_digest;
     /* added by the sources: */
     char **notes;                       /* oddities tolerated while resolving (e.g. history
@@ -86,6 +90,12 @@ struct ivet_source_ops {
      * beside the image, such as the attestation manifests of its index. */
     int (*read_doc)(struct ivet_source *src, const struct ivet_digest *d, bool manifest, bool size_known,
                     uint64_t size, uint64_t max, char **raw, size_t *len, struct ivet_err *err);
+    /* Optional: reads the manifest that `tag` names in the image's repository
+     * (or layout), at most max bytes; *digest receives the digest of what was
+     * read. Missing is -IVET_E_NOTFOUND. For documents found by tag, such as
+     * cosign's sha256-<hex>.sig signatures. */
+    int (*read_tag)(struct ivet_source *src, const char *tag, uint64_t max, char **raw, size_t *len,
+                    struct ivet_digest *digest, struct ivet_err *err);
     void (*free)(struct ivet_source *src);
 };
 struct ivet_source {

@@ -228,6 +228,29 @@ static void test_lazylib(void **state)
     assert_string_equal(d.text, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_base64_decode(void **state)
+{
+    (void)state;
+    unsigned char out[16];
+    static const struct { const char *in, *out; long n; } ok[] = {
+        { "TWFu", "Man", 3 }, { "TWE=", "Ma", 2 }, { "TQ==", "M", 1 }, { "AP8A", "\x00\xff\x00", 3 },
+        { "YWJjZGVm", "abcdef", 6 },
+    };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(ok); i++) {
+        memset(out, 0x55, sizeof(out));
+        assert_int_equal(ivet_base64_decode(ok[i].in, out, sizeof(out)), ok[i].n);
+        assert_memory_equal(out, ok[i].out, (size_t)ok[i].n);
+    }
+    static const char *const bad[] = { "", "TQ=", "T===", "TQ=A", "TW=u", "=QQQ", "TQ==TWFu", "TW Fu", "TWFu\n",
+                                       "TW-u", "TW_u" };
+    for (size_t i = 0; i < IVET_ARRAY_LEN(bad); i++)
+        if (ivet_base64_decode(bad[i], out, sizeof(out)) != -1)
+            fail_msg("'%s' decoded", bad[i]);
+    /* the output bound holds */
+    assert_int_equal(ivet_base64_decode("YWJjZGVm", out, 5), -1);
+    assert_int_equal(ivet_base64_decode("YWJjZGVm", out, 6), 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_lazylib),
         cmocka_unit_test(test_cache_path),
+        cmocka_unit_test(test_base64_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
