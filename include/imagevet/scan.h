@@ -55,6 +55,9 @@ struct ivet_scan_opts {
     /* `imagevet sbom`: list packages only. Content rules (secrets, contents,
      * YARA) are off; the package inventory and the config still run. */
     bool inventory_only;
+    /* `imagevet verify`: resolve the image and check its cosign signatures
+     * against `keys` only; no layer is read and no other check runs. */
+    bool verify_only;
 };
 
 IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);
@@ -71,6 +74,12 @@ IVET_API bool ivet_report_format_known(const char *format);
 enum ivet_fail_on { IVET_FAIL_ON_FAIL = 0, IVET_FAIL_ON_WARN = 1 };
 /* "pass", "warn" or "fail" */
 IVET_API const char *ivet_report_verdict(const struct ivet_report *r);
+/* The findings, in report order: check ID and evidence (NULL when none),
+ * borrowed from r. */
+IVET_API size_t ivet_report_nfindings(const struct ivet_report *r);
+IVET_API void ivet_report_finding(const struct ivet_report *r, size_t i, const char **id, const char **evidence);
+/* "sha256:..." of the manifest vetted ("no manifest digest" for a docker-archive). */
+IVET_API const char *ivet_report_digest(const struct ivet_report *r);
 /* 0 pass or warn, 1 fail (with IVET_FAIL_ON_WARN a warning fails too). */
 IVET_API int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail_on f);
 /* The policy file's fail_on (IVET_FAIL_ON_FAIL when it has none): what the

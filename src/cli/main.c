@@ -14,6 +14,7 @@ static const struct cli_cmd {
     { "vercmp", cmd_vercmp, "compare two package versions: prints <, = or >" },
     { "db", cmd_db, "vulnerability database: update, import FILE|DIR, status" },
     { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
+    { "verify", cmd_verify, "is the image signed (cosign) with one of these public keys?" },
 };
 
 static void usage(FILE *f)

@@ -188,6 +188,22 @@ const char *ivet_report_verdict(const struct ivet_report *r)
     return ivet_verdict_name(r->verdict);
 }
 
+size_t ivet_report_nfindings(const struct ivet_report *r)
+{
+    return r->findings.n;
+}
+
+void ivet_report_finding(const struct ivet_report *r, size_t i, const char **id, const char **evidence)
+{
+    *id = i < r->findings.n ? r->findings.v[i].id : NULL;
+    *evidence = i < r->findings.n ? r->findings.v[i].evidence : NULL;
+}
+
+const char *ivet_report_digest(const struct ivet_report *r)
+{
+    return r->image.have_manifest_digest ? r->image.manifest_digest.text : "no manifest digest";
+}
+
 int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail_on f)
 {
     if (r->verdict == IVET_VERDICT_FAIL)

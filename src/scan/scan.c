@@ -60,6 +60,12 @@ static void job_main(void *arg)
         ivet_err_set(&job->err, IVET_E_INTERNAL, "layer failed without a message");
 }
 
+/* Does analyzer a take part in this scan? `verify` runs the signature checks only. */
+static bool analyzer_runs(const struct scan *s, const struct ivet_analyzer *a)
+{
+    return !s->opts->verify_only || !strcmp(a->name, "signature");
+}
+
 static int setup_analyzers(struct scan *s, struct ivet_err *err)
 {
     size_t n = 0;
@@ -74,6 +80,8 @@ static int setup_analyzers(struct scan *s, struct ivet_err *err)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
+        if (!analyzer_runs(s, a))
+            continue;
         /* teardown also gets what a failing setup left in its global */
         s->setup_done[i] = true;
         if (a->setup && a->setup(s->opts, &s->globals[i], err) < 0)
@@ -96,7 +104,7 @@ static int prepare_jobs(struct scan *s, struct ivet_err *err)
 {
     struct ivet_image *img = &s->r->image;
     unsigned threads = s->opts->threads ? s->opts->threads : ivet_ncpus();
-    s->njobs = img->nlayers;
+    s->njobs = s->opts->verify_only ? 0 : img->nlayers;
     s->jobs = ivet_calloc(s->njobs ? s->njobs : 1, sizeof(*s->jobs));
     if (!s->jobs)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -374,7 +382,7 @@ static int run_image_checks(struct scan *s, struct ivet_err *err)
     p.ix.report = s->r;
     for (size_t i = 0; i < s->nanalyzers; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
-        if (!a->on_image)
+        if (!a->on_image || !analyzer_runs(s, a))
             continue;
         p.ix.global = s->globals[i];
         if (a->on_image(&p.ix, err) < 0)
@@ -409,13 +417,16 @@ static int open_source(struct scan *s, struct ivet_err *err)
         return r;
     /* what the source tolerated while resolving (history and layers that
      * disagree, an insecure registry, ...) is for the reader of the report */
-    if (s->r->image.nlayers == 0 && (r = ivet_report_note(s->r, err, "the image has no layers: "
-                                                        "only its configuration was vetted")) < 0)
+    if (s->r->image.nlayers == 0 && !o->verify_only &&
+        (r = ivet_report_note(s->r, err, "the image has no layers: only its configuration was vetted")) < 0)
+        return r;
+    if (o->verify_only && (r = ivet_report_note(s->r, err, "verify: only the image's cosign signatures were "
+                                                "checked; no layer was read")) < 0)
         return r;
     for (size_t i = 0; i < s->r->image.nnotes; i++)
         if ((r = ivet_report_note(s->r, err, "%s", s->r->image.notes[i])) < 0)
             return r;
-    if ((r = scan_attestations(s->src, s->r, o->limits.max_json, err)) < 0)
+    if (!o->verify_only && (r = scan_attestations(s->src, s->r, o->limits.max_json, err)) < 0)
         return r;
     return scan_signatures(s->src, s->r, o->limits.max_json, err);
 }
@@ -430,6 +441,10 @@ struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *e
     int rc;
     if (!o || !o->image) {
         ivet_err_set(err, IVET_E_USAGE, "no image given");
+        return NULL;
+    }
+    if (o->verify_only && !(o->keys && o->keys[0])) {
+        ivet_err_set(err, IVET_E_USAGE, "verify: no public key given (--key FILE)");
         return NULL;
     }
     /* The policy first: a bad policy fails before any image byte is read. */

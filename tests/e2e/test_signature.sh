@@ -6,7 +6,8 @@
 # Docker Distribution on loopback: verified with the right key (also when the
 # multi-platform index is what was signed), refused with another, listed
 # without --key, missing for an unsigned image, and a payload altered in the
-# registry's storage stops the scan.
+# registry's storage stops the check. `imagevet verify` does the same without
+# reading any layer.
 . "$(dirname "$0")/lib/registry.sh"
 need docker-registry skopeo umoci jq curl python3 openssl
 
@@ -107,10 +108,36 @@ run badkey "$IMAGEVET" scan --offline --insecure-registry "$R" --key "$T/payload
 expect_rc 2 "a --key that is not a public key"
 expect_out "not a PEM public key" "bad key: the error says what is wrong"
 
+# imagevet verify: the signature only
+run verify "$IMAGEVET" verify --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
+expect_rc 0 "verify: signed with the key"
+expect_out "^verified: $R/fixture/busybox:signed ($D): cosign signature over $D verified with key sha256:" "verify: one line naming digest and key"
+run verify_wrong "$IMAGEVET" verify --insecure-registry "$R" --key "$T/other.pub" "$R/fixture/busybox:signed"
+expect_rc 1 "verify: another key"
+expect_out "^NOT verified: .*none by the given key" "verify: says why not"
+run verify_unsigned "$IMAGEVET" verify --insecure-registry "$R" -k "$T/cosign.pub" "$R/fixture/busybox:unsigned"
+expect_rc 1 "verify: an unsigned image"
+run verify_json "$IMAGEVET" verify -f json --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
+expect_rc 0 "verify --format json"
+if jq -e '(.notes | any(contains("no layer was read"))) and ([.findings[] | select(.category != "provenance")] | length == 0)' "$OUT" >/dev/null; then
+  ok "verify: the report says no layer was read and holds signature findings only"; else bad "verify json"; jq -c '{notes, findings}' "$OUT"; fi
+run verify_nokey "$IMAGEVET" verify --insecure-registry "$R" "$R/fixture/busybox:signed"
+expect_rc 2 "verify without --key is a usage error"
+
+# verify reads no layer: with a layer altered in storage, verify still passes; scan refuses
+L=$(jq -r '.layers[0].digest' "$T/oci/blobs/sha256/${D#sha256:}")
+FL="$T/data-plain/docker/registry/v2/blobs/sha256/${L:7:2}/${L#sha256:}/data"
+[ -f "$FL" ] || { bad "layer blob $FL not in the registry storage"; finish; }
+printf "\x5a" | dd of="$FL" bs=1 seek=5 conv=notrunc status=none
+run verify_badlayer "$IMAGEVET" verify --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
+expect_rc 0 "verify reads no layer (one is altered)"
+run scan_badlayer "$IMAGEVET" scan --offline --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
+expect_rc 2 "scan reads every layer: the altered one stops it"
+
 F="$T/data-plain/docker/registry/v2/blobs/sha256/${PAYLOAD:7:2}/${PAYLOAD#sha256:}/data"
 [ -f "$F" ] || { bad "payload blob $F not in the registry storage"; finish; }
 sed -i 's/fixture/fixturf/' "$F"
-run altered "$IMAGEVET" scan --offline --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
-expect_rc 2 "a payload altered in the registry's storage stops the scan"
+run altered "$IMAGEVET" verify --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"
+expect_rc 2 "a payload altered in the registry's storage stops verify"
 expect_out "${PAYLOAD:0:19}" "the error names the payload"
 finish
