@@ -11,6 +11,7 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -57,13 +58,17 @@ static int load_key(struct key *k, const char *path, struct ivet_err *err)
         return ivet_err_set(err, IVET_E_USAGE, "--key '%s': %s", path, strerror(errno));
     k->pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
     fclose(f);
+    ERR_clear_error();                  /* what OpenSSL queued about a bad file */
     k->path = path;
     if (!k->pk)
         return ivet_err_set(err, IVET_E_USAGE, "--key '%s': not a PEM public key (\"BEGIN PUBLIC KEY\")", path);
     int id = EVP_PKEY_get_base_id(k->pk);
     if (id != EVP_PKEY_EC && id != EVP_PKEY_RSA && id != EVP_PKEY_ED25519)
+    {
+        const char *sn = id > 0 ? OBJ_nid2sn(id) : NULL;
         return ivet_err_set(err, IVET_E_USAGE, "--key '%s': a %s key; cosign keys are ECDSA, RSA or Ed25519", path,
-                            OBJ_nid2sn(id));
+                            sn ? sn : "unsupported");
+    }
     unsigned char *der = NULL;
     int n = i2d_PUBKEY(k->pk, &der);
     if (n <= 0)
@@ -120,6 +125,7 @@ static bool verifies(EVP_PKEY *pk, const unsigned char *sig, size_t slen, const 
     if (ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1)
         ok = EVP_DigestVerify(ctx, sig, slen, (const unsigned char *)msg, mlen) == 1;
     EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
     return ok;
 }
 
@@ -130,7 +136,7 @@ static long check_entry(const struct keys *k, json_t *e, const char **why)
     const char *payload = json_string_value(json_object_get(e, "payload"));
     const char *sig = json_string_value(json_object_get(e, "signature"));
     const char *signed_digest = json_string_value(json_object_get(e, "signed"));
-    unsigned char raw[1024];
+    unsigned char raw[2048];            /* a 16384-bit RSA signature */
     if (error) {
         *why = error;
         return -1;
@@ -144,7 +150,7 @@ static long check_entry(const struct keys *k, json_t *e, const char **why)
         return -1;
     long slen = ivet_base64_decode(sig, raw, sizeof(raw));
     if (slen <= 0) {
-        *why = "the signature annotation is not base64";
+        *why = "the signature annotation is not base64 (or longer than 2048 bytes)";
         return -1;
     }
     for (size_t i = 0; i < k->n; i++)
@@ -207,8 +213,9 @@ static int sig_on_image(struct ivet_ictx *ix, struct ivet_err *err)
             snprintf(ev, sizeof(ev), "no cosign signature: no tag sha256-%.64s.sig%s", img->manifest_digest.text + 7,
                      img->have_index_digest ? " (nor one for the index)" : "");
         else
-            snprintf(ev, sizeof(ev), "%zu signature%s found, none by the given key%s: %s", n, n == 1 ? "" : "s",
-                     k->n == 1 ? "" : "s", first_why ? first_why : "?");
+            snprintf(ev, sizeof(ev), "no signature verifies with the given key%s (%zu looked at under %.80s): %s",
+                     k->n == 1 ? "" : "s", n, json_string_value(json_object_get(json_array_get(sigs, 0), "tag")),
+                     first_why ? first_why : "?");
         r = ivet_ictx_finding(ix, "PROV-NOT-SIGNED", NULL, -1, ev, err);
     }
     if (r >= 0 && json_array_size(out) && json_object_set(ix->report->image_extra, "signatures", out) < 0)

@@ -103,6 +103,8 @@ struct ivet_sha256;             /* incremental hasher */
 struct ivet_sha256 *ivet_sha256_new(struct ivet_err *err);
 void ivet_sha256_update(struct ivet_sha256 *h, const void *p, size_t n);
 void ivet_sha256_final(struct ivet_sha256 *h, struct ivet_digest *out);
+/* Starts over (after final), for the next input. */
+void ivet_sha256_reset(struct ivet_sha256 *h);
 void ivet_sha256_free(struct ivet_sha256 *h);
 
 /* ---- istream.c: pull streams that chain (apk-tools' istream).
@@ -188,7 +190,8 @@ bool ivet_parse_u64(const char *s, uint64_t *out);
  * escapes, a tab a blank. Fresh string. */
 char *ivet_sanitize(const void *p, size_t n, size_t max);
 /* Strict standard base64 of the NUL-terminated s (padding required, no
- * whitespace) into out, at most cap bytes. Returns the length, or -1. */
+ * whitespace, zero bits after the last byte) into out, at most cap bytes.
+ * Returns the length, or -1. */
 long ivet_base64_decode(const char *s, unsigned char *out, size_t cap);
 /* true when s starts with prefix */
 bool ivet_startswith(const char *s, const char *prefix);

@@ -104,6 +104,11 @@ void ivet_sha256_final(struct ivet_sha256 *h, struct ivet_digest *out)
     set_text(out);
 }
 
+void ivet_sha256_reset(struct ivet_sha256 *h)
+{
+    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+}
+
 void ivet_sha256_free(struct ivet_sha256 *h)
 {
     if (!h)

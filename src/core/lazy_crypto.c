@@ -3,6 +3,7 @@
  * signatures. */
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -31,6 +32,7 @@
     X(L, int, i2d_PUBKEY, (const EVP_PKEY *k, unsigned char **out), (k, out), -1)                 \
     XV(L, CRYPTO_free, (void *p, const char *file, int line), (p, file, line))                    \
     X(L, const char *, OBJ_nid2sn, (int n), (n), NULL)                                            \
+    XV(L, ERR_clear_error, (void), ())                                                            \
     X(L, int, EVP_DigestVerifyInit,                                                               \
       (EVP_MD_CTX *c, EVP_PKEY_CTX **pc, const EVP_MD *t, ENGINE *e, EVP_PKEY *k),                \
       (c, pc, t, e, k), 0)                                                                         \

@@ -253,6 +253,9 @@ long ivet_base64_decode(const char *s, unsigned char *out, size_t cap)
                 return -1;
             v = v << 6 | x;
         }
+        /* the bits after the last byte must be zero: "TR==" is not "TQ==" */
+        if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff)))
+            return -1;
         for (size_t j = 0; j < 3 - pad; j++) {
             if (o == cap)
                 return -1;

@@ -59,10 +59,14 @@ static int failed(json_t *list, const char *man, const char *digest, const char 
 {
     if (scan_read_fatal(err))
         return -(int)err->code;
-    char msg[400];
-    snprintf(msg, sizeof(msg), "%s", ivet_err_msg(err));
+    /* cut and escaped as text (a registry's message is not ours to trust) */
+    char *msg = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 400);
     ivet_err_release(err);
-    return add_entry(list, man, digest, ptype, NULL, msg, err);
+    if (!msg)
+        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+    int rc = add_entry(list, man, digest, ptype, NULL, msg, err);
+    ivet_free(msg);
+    return rc;
 }
 
 /* One layer of an attestation manifest. */

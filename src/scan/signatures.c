@@ -58,9 +58,12 @@ static int read_one(struct ivet_source *src, const char *signed_digest, const ch
     if (rc < 0) {
         if (scan_read_fatal(err))
             return ivet_err_wrap(err, "signature payload '%s' (tag '%s')", d.text, tag);
-        char msg[300];
-        snprintf(msg, sizeof(msg), "payload unreadable: %s", ivet_err_msg(err));
+        char *why = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 300), msg[340];
         ivet_err_release(err);
+        if (!why)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        snprintf(msg, sizeof(msg), "payload unreadable: %s", why);
+        ivet_free(why);
         return add(list, signed_digest, tag, d.text, NULL, 0, NULL, msg, err);
     }
     rc = add(list, signed_digest, tag, d.text, raw, len, sig, NULL, err);
@@ -85,27 +88,37 @@ static int read_for(struct ivet_source *src, struct ivet_report *r, const struct
     if (rc < 0) {
         if (scan_read_fatal(err))
             return ivet_err_wrap(err, "signature manifest '%s'", tag);
-        char msg[400];
-        snprintf(msg, sizeof(msg), "%s", ivet_err_msg(err));
+        char *why = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 300), msg[360];
         ivet_err_release(err);
-        return ivet_report_note(r, err, "signatures: tag '%s' could not be read: %s", tag, msg);
+        if (!why)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        snprintf(msg, sizeof(msg), "the tag could not be read: %s", why);
+        ivet_free(why);
+        return add(list, signed_digest->text, tag, NULL, NULL, 0, NULL, msg, err);
     }
     snprintf(what, sizeof(what), "signature manifest '%s' (%s)", tag, md.text);
     struct ivet_err perr = IVET_ERR_INIT;
     json_t *m = ivet_json_parse_max(raw, len, max_json, what, &perr);
     ivet_free(raw);
     if (!m) {
-        rc = add(list, signed_digest->text, tag, md.text, NULL, 0, NULL, ivet_err_msg(&perr), err);
+        char *why = ivet_sanitize(ivet_err_msg(&perr), strlen(ivet_err_msg(&perr)), 300);
         ivet_err_release(&perr);
+        rc = why ? add(list, signed_digest->text, tag, md.text, NULL, 0, NULL, why, err)
+                 : ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        ivet_free(why);
         return rc;
     }
     json_t *layers = json_object_get(m, "layers");
     size_t n = json_array_size(layers);
     if (n > MAX_SIG_LAYERS)
         rc = ivet_report_note(r, err, "%s holds %zu layers; the first %d were read", what, n, MAX_SIG_LAYERS);
+    size_t before = json_array_size(list);
     for (size_t i = 0; i < n && i < MAX_SIG_LAYERS && rc >= 0; i++)
         rc = read_one(src, signed_digest->text, tag, json_array_get(layers, i), list, err);
     json_decref(m);
+    if (rc >= 0 && json_array_size(list) == before)
+        rc = add(list, signed_digest->text, tag, md.text, NULL, 0, NULL,
+                 "the tag's manifest holds no simple-signing layer", err);
     return rc;
 }
 

@@ -287,8 +287,11 @@ static int descend(struct oci_source *s, struct ivet_image *img, struct ivet_dig
         ivet_free(raw);
         json_decref(img->index);
         img->index = doc;
-        img->index_digest = d;
-        img->have_index_digest = true;
+        /* the outermost index: the digest a tag names, which cosign signs */
+        if (!img->have_index_digest) {
+            img->index_digest = d;
+            img->have_index_digest = true;
+        }
         rc = pick(s, doc, depth, &d, &dmt, err);
         if (rc < 0)
             break;

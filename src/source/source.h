@@ -45,7 +45,8 @@ struct ivet_image {
                                          * array of {"signed", "tag", "layer", "payload",
                                          * "signature"|"error"}, or NULL */
     bool signatures_searched;           /* the source could look for them (read_tag) */
-    struct ivet_digest index_digest;    /* digest of that index (registry, nested OCI index) */
+    struct ivet_digest index_digest;    /* digest of the index the reference named (registry; an
+                                         * OCI layout's outermost nested index) */
     bool have_index_digest;
     /* added by the sources: */
     char **notes;                       /* oddities tolerated while resolving (e.g. history

@@ -95,7 +95,7 @@ if found PROV-SIGNED "verified with key sha256:"; then ok "two keys: any one of 
 
 run wrong "$IMAGEVET" scan --offline -f json --insecure-registry "$R" --key "$T/other.pub" "$R/fixture/busybox:signed"
 expect_rc 1 "registry, signed, another key: the verdict fails"
-if found PROV-NOT-SIGNED "1 signature found, none by the given key: the signature does not verify"; then ok "wrong key: PROV-NOT-SIGNED says why"; else bad "wrong key: PROV-NOT-SIGNED"; jq -c '.findings[] | select(.category == "provenance")' "$OUT"; fi
+if found PROV-NOT-SIGNED "no signature verifies with the given key (1 looked at under $SIGTAG): the signature does not verify"; then ok "wrong key: PROV-NOT-SIGNED says why"; else bad "wrong key: PROV-NOT-SIGNED"; jq -c '.findings[] | select(.category == "provenance")' "$OUT"; fi
 
 run nokey "$IMAGEVET" scan --offline -f json --insecure-registry "$R" "$R/fixture/busybox:signed"
 if found PROV-SIGNATURE-UNVERIFIED "1 cosign signature under tag $SIGTAG"; then ok "no --key: the signature is listed as unverified"; else bad "no --key: PROV-SIGNATURE-UNVERIFIED"; fi
@@ -114,7 +114,7 @@ expect_rc 0 "verify: signed with the key"
 expect_out "^verified: $R/fixture/busybox:signed ($D): cosign signature over $D verified with key sha256:" "verify: one line naming digest and key"
 run verify_wrong "$IMAGEVET" verify --insecure-registry "$R" --key "$T/other.pub" "$R/fixture/busybox:signed"
 expect_rc 1 "verify: another key"
-expect_out "^NOT verified: .*none by the given key" "verify: says why not"
+expect_out "^NOT verified: .*no signature verifies with the given key" "verify: says why not"
 run verify_unsigned "$IMAGEVET" verify --insecure-registry "$R" -k "$T/cosign.pub" "$R/fixture/busybox:unsigned"
 expect_rc 1 "verify: an unsigned image"
 run verify_json "$IMAGEVET" verify -f json --insecure-registry "$R" --key "$T/cosign.pub" "$R/fixture/busybox:signed"

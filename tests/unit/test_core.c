@@ -242,7 +242,7 @@ static void test_base64_decode(void **state)
         assert_memory_equal(out, ok[i].out, (size_t)ok[i].n);
     }
     static const char *const bad[] = { "", "TQ=", "T===", "TQ=A", "TW=u", "=QQQ", "TQ==TWFu", "TW Fu", "TWFu\n",
-                                       "TW-u", "TW_u" };
+                                       "TW-u", "TW_u", "TR==", "TWF=" };
     for (size_t i = 0; i < IVET_ARRAY_LEN(bad); i++)
         if (ivet_base64_decode(bad[i], out, sizeof(out)) != -1)
             fail_msg("'%s' decoded", bad[i]);

@@ -239,7 +239,7 @@ static void test_payload_problems(void **state)
         sig[i] = sign(f.key[0], pl[i]);
     strstr(pl[4], "example")[6] = 'f';    /* changed after signing (its blob digest is of the new bytes) */
     free(sig[2]);
-    sig[2] = strdup("MEUCIQ*notbase64=");
+    sig[2] = strdup("MEUCIQ*notbase64");
     free(sig[3]);
     sig[3] = NULL;                        /* no annotation */
     add_sigs(&f, pl, sig, 5);
@@ -249,8 +249,9 @@ static void test_payload_problems(void **state)
     if (!r)
         fail_msg("scan: %s", ivet_err_msg(&err));
     assert_int_equal(count(r, "PROV-SIGNED", NULL), 0);
-    assert_int_equal(count(r, "PROV-NOT-SIGNED", "5 signatures found, none by the given key: the payload signs "
-                           "another digest"), 1);
+    assert_int_equal(count(r, "PROV-NOT-SIGNED", "no signature verifies with the given key (5 looked at under "
+                           "sha256-"), 1);
+    assert_int_equal(count(r, "PROV-NOT-SIGNED", "): the payload signs another digest"), 1);
     json_t *s = json_object_get(r->image_extra, "signatures");
     assert_int_equal(json_array_size(s), 5);
     static const char *const why[] = { "signs another digest", "not a cosign image signature", "not base64",
@@ -265,6 +266,24 @@ static void test_payload_problems(void **state)
         free(pl[i]);
         free(sig[i]);
     }
+    release_fx(&f);
+}
+
+/* A signature tag whose manifest holds no simple-signing layer. */
+static void test_tag_without_signatures(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup_fx(&f, "EC");
+    add_sigs(&f, NULL, NULL, 0);
+    struct ivet_err err = IVET_ERR_INIT;
+    const char *right[] = { f.pub[0], NULL };
+    struct ivet_report *r = scan(&f, right, &err);
+    if (!r)
+        fail_msg("scan: %s", ivet_err_msg(&err));
+    assert_int_equal(count(r, "PROV-NOT-SIGNED", "(1 looked at under sha256-"), 1);
+    assert_int_equal(count(r, "PROV-NOT-SIGNED", "holds no simple-signing layer"), 1);
+    ivet_report_free(r);
     release_fx(&f);
 }
 
@@ -307,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_rsa),
         cmocka_unit_test(test_ed25519),
         cmocka_unit_test(test_payload_problems),
+        cmocka_unit_test(test_tag_without_signatures),
         cmocka_unit_test(test_unsigned_and_bad_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
