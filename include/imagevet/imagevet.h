@@ -8,5 +8,6 @@
 #include "imagevet/limits.h"
 #include "imagevet/scan.h"
 #include "imagevet/name.h"
+#include "imagevet/diff.h"
 
 #endif

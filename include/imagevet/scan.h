@@ -45,7 +45,7 @@ struct ivet_scan_opts {
     /* publisher trust: Docker Hub namespaces, registry hosts or
      * "registry/namespace" prefixes the user trusts (NULL-terminated) */
     const char **trusted_namespaces;
-    /* cosign public keys (PEM files: ECDSA P-256/384, RSA, Ed25519), NULL-terminated:
+    /* cosign public keys (PEM files: ECDSA and RSA over SHA-256, Ed25519), NULL-terminated:
      * the image must carry a signature by one of them (analyze/signature.c) */
     const char **keys;
     /* vulnerability matching (analyze/vulns.c) */
@@ -58,6 +58,9 @@ struct ivet_scan_opts {
     /* `imagevet verify`: resolve the image and check its cosign signatures
      * against `keys` only; no layer is read and no other check runs. */
     bool verify_only;
+    /* `imagevet diff`: hash every regular file's content during the pass and
+     * keep the final file tree in the report (analyze/filedigest.c). */
+    bool file_digests;
 };
 
 IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);

@@ -75,3 +75,43 @@ int cli_trust_from_env(const char **trust, size_t *nt, size_t max, char **copy)
     }
     return 0;
 }
+
+int cli_registry_opt(struct cli_registry *r, struct ivet_scan_opts *o, int c, const char *arg, const char *cmd)
+{
+    switch (c) {
+    case CLI_O_USER: o->username = arg; return 1;
+    case CLI_O_PWSTDIN: r->pw_stdin = true; return 1;
+    case CLI_O_CAFILE: o->ca_file = arg; return 1;
+    case CLI_O_INSECURE:
+        if (r->ninsecure == CLI_MAX_INSECURE) {
+            fprintf(stderr, "imagevet %s: at most %d --insecure-registry hosts\n", cmd, CLI_MAX_INSECURE);
+            return -1;
+        }
+        r->insecure[r->ninsecure++] = arg;
+        return 1;
+    default: return 0;
+    }
+}
+
+int cli_registry_apply(struct cli_registry *r, struct ivet_scan_opts *o, const char *cmd)
+{
+    if (r->ninsecure)
+        o->insecure_registries = r->insecure;
+    if (r->pw_stdin) {
+        if (!(r->password = cli_read_secret_stdin())) {
+            fprintf(stderr, "imagevet %s: cannot read the password from standard input\n", cmd);
+            return -1;
+        }
+        o->password = r->password;
+    }
+    return 0;
+}
+
+void cli_registry_release(struct cli_registry *r)
+{
+    if (r->password) {
+        memset(r->password, 0, strlen(r->password));
+        free(r->password);
+        r->password = NULL;
+    }
+}

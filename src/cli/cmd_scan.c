@@ -43,10 +43,7 @@ static void usage(FILE *f)
         "                            database (default: $XDG_CACHE_HOME/imagevet or ~/.cache/imagevet)\n"
         "      --hub-url URL         Docker Hub API base URL\n"
         "registry:\n"
-        "      --username USER       registry user name\n"
-        "      --password-stdin      read the registry password from standard input\n"
-        "      --ca-file FILE        trust this CA bundle for registry TLS\n"
-        "      --insecure-registry HOST[:PORT]  allow plain HTTP / unverified TLS for this host\n"
+        CLI_REGISTRY_USAGE
         "limits (sizes take K, M, G suffixes):\n"
         "      --max-layer-size N    compressed bytes of one layer (default 8G)\n"
         "      --max-layer-bytes N   decompressed bytes of one layer (default 32G)\n"
@@ -62,7 +59,7 @@ static void usage(FILE *f)
 
 enum {
     O_NOCOLOR = 256, O_FAILON, O_POLICY, O_IGNORE, O_PLATFORM, O_THREADS, O_NOCONTENT, O_YARA,
-    O_OFFLINE, O_DATADIR, O_VULNDB, O_CACHEDIR, O_HUBURL, O_USER, O_PWSTDIN, O_CAFILE, O_INSECURE,
+    O_OFFLINE, O_DATADIR, O_VULNDB, O_CACHEDIR, O_HUBURL,
     O_MAXLAYER, O_MAXLAYERBYTES, O_MAXIMAGE, O_MAXIMAGESIZE, O_MAXRATIO, O_MAXENTRIES, O_MAXPATH, O_MAXFILESCAN,
     O_TRUST, O_SEVFAIL, O_KEY,
 };
@@ -92,10 +89,7 @@ static const struct option longopts[] = {
     { "vulndb", required_argument, NULL, O_VULNDB },
     { "cache-dir", required_argument, NULL, O_CACHEDIR },
     { "hub-url", required_argument, NULL, O_HUBURL },
-    { "username", required_argument, NULL, O_USER },
-    { "password-stdin", no_argument, NULL, O_PWSTDIN },
-    { "ca-file", required_argument, NULL, O_CAFILE },
-    { "insecure-registry", required_argument, NULL, O_INSECURE },
+    CLI_REGISTRY_LONGOPTS,
     { "max-layer-size", required_argument, NULL, O_MAXLAYER },
     { "max-layer-bytes", required_argument, NULL, O_MAXLAYERBYTES },
     { "max-image-bytes", required_argument, NULL, O_MAXIMAGE },
@@ -121,23 +115,26 @@ int cmd_scan(int argc, char **argv)
     struct ivet_scan_opts o;
     struct ivet_err err = IVET_ERR_INIT;
     const char *format = "table", *output = NULL;
-    bool color = isatty(1), quiet = false, pw_stdin = false;
+    bool color = isatty(1), quiet = false;
     enum ivet_fail_on fail_on = IVET_FAIL_ON_FAIL;
     bool fail_on_set = false;
     static const char *trust[MAX_TRUST + 1];
     size_t ntrust = 0;
     char *trust_env = NULL;
-    const char *insecure[33] = { 0 };
+    struct cli_registry reg = { 0 };
     const char *keys[MAX_KEYS + 1] = { 0 };
     size_t nkeys = 0;
-    size_t ninsecure = 0;
-    char *password = NULL;
     int status = 2, c;
     ivet_scan_opts_init(&o);
     struct ivet_limits *L = &o.limits;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
         uint64_t v;
+        int r = cli_registry_opt(&reg, &o, c, optarg, "scan");
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
         switch (c) {
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
@@ -187,16 +184,6 @@ int cmd_scan(int argc, char **argv)
         case O_VULNDB: o.vulndb = optarg; break;
         case O_CACHEDIR: o.cache_dir = optarg; break;
         case O_HUBURL: o.hub_url = optarg; break;
-        case O_USER: o.username = optarg; break;
-        case O_PWSTDIN: pw_stdin = true; break;
-        case O_CAFILE: o.ca_file = optarg; break;
-        case O_INSECURE:
-            if (ninsecure == 32) {
-                fprintf(stderr, "imagevet scan: at most 32 --insecure-registry hosts\n");
-                return 2;
-            }
-            insecure[ninsecure++] = optarg;
-            break;
         case O_MAXLAYER: if (limit_arg("max-layer-size", optarg, &L->max_layer_compressed) < 0) return 2; break;
         case O_MAXLAYERBYTES: if (limit_arg("max-layer-bytes", optarg, &L->max_layer_bytes) < 0) return 2; break;
         case O_MAXIMAGE: if (limit_arg("max-image-bytes", optarg, &L->max_image_bytes) < 0) return 2; break;
@@ -219,8 +206,6 @@ int cmd_scan(int argc, char **argv)
     }
     o.image = argv[optind];
     o.progress = !quiet;
-    if (ninsecure)
-        o.insecure_registries = insecure;
     if (nkeys)
         o.keys = keys;
     if (cli_trust_from_env(trust, &ntrust, MAX_TRUST, &trust_env) < 0) {
@@ -232,13 +217,9 @@ int cmd_scan(int argc, char **argv)
     trust[ntrust] = NULL;
     if (ntrust)
         o.trusted_namespaces = trust;
-    if (pw_stdin) {
-        if (!(password = cli_read_secret_stdin())) {
-            fprintf(stderr, "imagevet scan: cannot read the password from standard input\n");
-            free(trust_env);
-            return 2;
-        }
-        o.password = password;
+    if (cli_registry_apply(&reg, &o, "scan") < 0) {
+        free(trust_env);
+        return 2;
     }
     if (!o.ignore_file && access(".imagevetignore", R_OK) == 0)
         o.ignore_file = ".imagevetignore";
@@ -267,9 +248,6 @@ done:
         status = 2;
     }
     free(trust_env);
-    if (password) {
-        memset(password, 0, strlen(password));
-        free(password);
-    }
+    cli_registry_release(&reg);
     return status;
 }

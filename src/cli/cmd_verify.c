@@ -22,15 +22,12 @@ static void verify_usage(FILE *f)
         "  -k, --key FILE            a public key (repeatable: any one of them)\n"
         "  -f, --format FMT          text (default) or json (the imagevet report)\n"
         "      --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
-        "      --username USER       registry user name\n"
-        "      --password-stdin      read the registry password from standard input\n"
-        "      --ca-file FILE        trust this CA bundle for registry TLS\n"
-        "      --insecure-registry HOST[:PORT]  allow plain HTTP / unverified TLS for this host\n"
+        CLI_REGISTRY_USAGE
         "\n"
         "exit status: 0 verified, 1 not signed by any of the keys, 2 could not check\n");
 }
 
-enum { O_PLATFORM = 256, O_USER, O_PWSTDIN, O_CAFILE, O_INSECURE };
+enum { O_PLATFORM = 256 };
 #define MAX_KEYS 16
 
 static const struct option longopts[] = {
@@ -38,10 +35,7 @@ static const struct option longopts[] = {
     { "format", required_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },
     { "platform", required_argument, NULL, O_PLATFORM },
-    { "username", required_argument, NULL, O_USER },
-    { "password-stdin", no_argument, NULL, O_PWSTDIN },
-    { "ca-file", required_argument, NULL, O_CAFILE },
-    { "insecure-registry", required_argument, NULL, O_INSECURE },
+    CLI_REGISTRY_LONGOPTS,
     { 0 },
 };
 
@@ -61,16 +55,20 @@ int cmd_verify(int argc, char **argv)
 {
     struct ivet_scan_opts o;
     struct ivet_err err = IVET_ERR_INIT;
-    const char *keys[MAX_KEYS + 1] = { 0 }, *insecure[33] = { 0 }, *format = "text";
-    size_t nkeys = 0, ninsecure = 0;
-    bool pw_stdin = false;
-    char *password = NULL;
+    const char *keys[MAX_KEYS + 1] = { 0 }, *format = "text";
+    size_t nkeys = 0;
+    struct cli_registry reg = { 0 };
     int c, status = 2;
     ivet_scan_opts_init(&o);
     o.verify_only = true;
     o.offline = true;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:f:h", longopts, NULL)) != -1) {
+        int r = cli_registry_opt(&reg, &o, c, optarg, "verify");
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
         switch (c) {
         case 'k':
             if (nkeys == MAX_KEYS) {
@@ -82,16 +80,6 @@ int cmd_verify(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'h': verify_usage(stdout); return 0;
         case O_PLATFORM: o.platform = optarg; break;
-        case O_USER: o.username = optarg; break;
-        case O_PWSTDIN: pw_stdin = true; break;
-        case O_CAFILE: o.ca_file = optarg; break;
-        case O_INSECURE:
-            if (ninsecure == 32) {
-                fprintf(stderr, "imagevet verify: at most 32 --insecure-registry hosts\n");
-                return 2;
-            }
-            insecure[ninsecure++] = optarg;
-            break;
         default: verify_usage(stderr); return 2;
         }
     }
@@ -108,15 +96,8 @@ int cmd_verify(int argc, char **argv)
     }
     o.image = argv[optind];
     o.keys = keys;
-    if (ninsecure)
-        o.insecure_registries = insecure;
-    if (pw_stdin) {
-        if (!(password = cli_read_secret_stdin())) {
-            fprintf(stderr, "imagevet verify: cannot read the password from standard input\n");
-            return 2;
-        }
-        o.password = password;
-    }
+    if (cli_registry_apply(&reg, &o, "verify") < 0)
+        return 2;
     struct ivet_report *r = ivet_scan(&o, &err);
     if (!r) {
         status = cli_fail("verify", &err);
@@ -135,9 +116,6 @@ int cmd_verify(int argc, char **argv)
     }
     ivet_report_free(r);
 done:
-    if (password) {
-        memset(password, 0, strlen(password));
-        free(password);
-    }
+    cli_registry_release(&reg);
     return status;
 }

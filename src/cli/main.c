@@ -14,6 +14,7 @@ static const struct cli_cmd {
     { "vercmp", cmd_vercmp, "compare two package versions: prints <, = or >" },
     { "db", cmd_db, "vulnerability database: update, import FILE|DIR, status" },
     { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
+    { "diff", cmd_diff, "compare two images file by file (the published one and your rebuild)" },
     { "verify", cmd_verify, "is the image signed (cosign) with one of these public keys?" },
 };
 

@@ -81,6 +81,11 @@ void ivet_report_free(struct ivet_report *r)
     for (size_t i = 0; i < r->nvulns; i++)
         vuln_release(&r->vulns[i]);
     ivet_free(r->vulns);
+    for (size_t i = 0; i < r->nfiles; i++) {
+        ivet_free(r->files[i].path);
+        ivet_free(r->files[i].linkname);
+    }
+    ivet_free(r->files);
     for (size_t i = 0; i < r->nnotes; i++)
         ivet_free(r->notes[i]);
     ivet_free(r->notes);

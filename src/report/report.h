@@ -37,6 +37,19 @@ struct ivet_vuln {
     int layer;                  /* the layer that added the package (-1 unknown) */
 };
 
+/* One node of the final file tree, with its content digest (file_digests
+ * scans only; for `imagevet diff`). Strings owned. */
+struct ivet_file_rec {
+    char *path;
+    char *linkname;             /* symlink target as written, or NULL */
+    enum ivet_entry_type type;  /* a hard link is reported as the file it links to */
+    uint32_t mode;
+    uint64_t uid, gid, size;
+    int layer;
+    bool have_digest;           /* regular files (and hard links to them) */
+    struct ivet_digest digest;
+};
+
 enum ivet_verdict { IVET_VERDICT_PASS = 0, IVET_VERDICT_WARN, IVET_VERDICT_FAIL };
 const char *ivet_verdict_name(enum ivet_verdict v);
 
@@ -51,6 +64,8 @@ struct ivet_report {
     size_t npackages;
     struct ivet_vuln *vulns;
     size_t nvulns;
+    struct ivet_file_rec *files;        /* the final tree sorted by path (file_digests), or NULL */
+    size_t nfiles;
     char **notes;               /* things the user should know (skipped steps, caps hit) */
     size_t nnotes;
     enum ivet_verdict verdict;
