@@ -233,6 +233,7 @@ static const struct {
     { "json", render_json },
     { "cyclonedx", ivet_report_write_cyclonedx },
     { "spdx", ivet_report_write_spdx },
+    { "sarif", ivet_report_write_sarif },
 };
 
 bool ivet_report_format_known(const char *format)

@@ -101,5 +101,9 @@ int ivet_report_write_cyclonedx(const struct ivet_report *r, FILE *out, bool col
                                 struct ivet_err *err);
 json_t *ivet_report_to_spdx(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
+/* SARIF 2.1.0 of the findings and vulnerabilities (report_sarif.c), for
+ * GitHub code scanning and other CI dashboards. */
+json_t *ivet_report_to_sarif(const struct ivet_report *r, struct ivet_err *err);
+int ivet_report_write_sarif(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 
 #endif

@@ -223,6 +223,77 @@ static void test_json_report_shape(void **state)
     tu_tar_free(l0);
 }
 
+/* SARIF as GitHub code scanning requires it: every rule with id and the
+ * three texts, every result with a message, a location (a relative path and
+ * a start line), its rule's index and a fingerprint; one result per finding. */
+static void test_sarif_report(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "x/.env", 0600, "A=1\n", 4, NULL);
+    tu_tar_add(l0, 'f', "y/.env", 0600, "B=2\n", 4, NULL);
+    struct tu_layer ls[1];
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 1, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    json_t *j = ivet_report_to_sarif(r, &err);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "version")), "2.1.0");
+    assert_true(ivet_startswith(json_string_value(json_object_get(j, "$schema")), "https://"));
+    json_t *run = json_array_get(json_object_get(j, "runs"), 0);
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    assert_string_equal(json_string_value(json_object_get(driver, "name")), "imagevet");
+    json_t *rules = json_object_get(driver, "rules"), *results = json_object_get(run, "results"), *e;
+    size_t i;
+    json_array_foreach(rules, i, e) {
+        static const char *const texts[] = { "shortDescription", "fullDescription", "help" };
+        assert_true(json_string_length(json_object_get(e, "id")) > 0);
+        for (size_t k = 0; k < 3; k++)
+            assert_true(json_string_length(json_object_get(json_object_get(e, texts[k]), "text")) > 0);
+    }
+    assert_int_equal(json_array_size(results), r->findings.n + r->nvulns);
+    size_t env = 0;
+    json_t *fps = json_object();
+    json_array_foreach(results, i, e) {
+        const char *id = json_string_value(json_object_get(e, "ruleId"));
+        size_t ri = (size_t)json_integer_value(json_object_get(e, "ruleIndex"));
+        assert_string_equal(json_string_value(json_object_get(json_array_get(rules, ri), "id")), id);
+        assert_true(json_string_length(json_object_get(json_object_get(e, "message"), "text")) > 0);
+        json_t *pl = json_object_get(json_array_get(json_object_get(e, "locations"), 0), "physicalLocation");
+        const char *uri = json_string_value(json_object_get(json_object_get(pl, "artifactLocation"), "uri"));
+        assert_non_null(uri);
+        assert_true(uri[0] != '/');
+        assert_true(json_integer_value(json_object_get(json_object_get(pl, "region"), "startLine")) >= 1);
+        const char *fp = json_string_value(json_object_get(json_object_get(e, "partialFingerprints"),
+                                                           "primaryLocationLineHash"));
+        assert_non_null(fp);
+        assert_null(json_object_get(fps, fp));          /* distinct results, distinct fingerprints */
+        json_object_set_new(fps, fp, json_true());
+        if (!strcmp(id, "CONF-CREDENTIAL-FILE")) {
+            env++;
+            assert_true(!strcmp(uri, "x/.env") || !strcmp(uri, "y/.env"));
+            assert_string_equal(json_string_value(json_object_get(e, "level")), "warning");
+        }
+    }
+    assert_int_equal(env, 2);
+    /* one rule for the two findings of one check */
+    size_t cred_rules = 0;
+    json_array_foreach(rules, i, e) {
+        cred_rules += !strcmp(json_string_value(json_object_get(e, "id")), "CONF-CREDENTIAL-FILE");
+    }
+    assert_int_equal(cred_rules, 1);
+    json_decref(fps);
+    json_decref(j);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+}
+
 /* The image-wide limits stop a scan whatever layer crosses them. */
 static void test_image_wide_limits(void **state)
 {
@@ -303,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_bytes_after_the_tar_end_are_reported),
         cmocka_unit_test(test_altered_layer_fails_whole_scan),
         cmocka_unit_test(test_json_report_shape),
+        cmocka_unit_test(test_sarif_report),
         cmocka_unit_test(test_image_wide_limits),
         cmocka_unit_test(test_setuid_files_not_owned_by_a_package),
     };
