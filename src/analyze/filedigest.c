@@ -1,7 +1,9 @@
 /* filedigest.c: for `imagevet diff`, the sha256 of every regular file's
  * content, computed during the one pass over each layer, and the final file
  * tree with those digests in the report (r->files). Runs only when the scan
- * asks for it (opts->file_digests); it reports no findings. */
+ * asks for it (opts->file_digests); it reports no findings. A file whose
+ * bytes were not all delivered (a sparse hole past max_file_scan) gets no
+ * digest, so it never compares equal by content. */
 #include "analyze/analyzer.h"
 #include "imagevet/scan.h"
 #include "report/report.h"
@@ -10,9 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One version of a path in one layer: a regular file's content digest, or a
+ * hard link's target (its content is the target's version at that point of
+ * the tar). Every version is kept: a link made before its target was
+ * written again shares the older bytes, as extraction does. */
 struct rec {
     char *path;
-    size_t seq;                         /* position in the layer: the later of two wins */
+    char *target;                       /* hard links: the normalised target; else NULL */
+    size_t seq;                         /* position in the layer */
+    uint64_t size;                      /* bytes hashed */
+    bool complete;                      /* every byte of the file was hashed */
     struct ivet_digest d;
 };
 struct table {
@@ -22,20 +31,25 @@ struct table {
 
 struct fd_global {
     pthread_mutex_t mu;
-    struct table *layers;               /* by layer index */
+    struct table *layers;               /* by layer index, sorted by (path, seq) */
     size_t nlayers;
 };
 
 struct fd_state {
     struct ivet_sha256 *h;
     bool hashing;
+    uint64_t hashed;
     struct table t;
 };
 
+#define MAX_LINK_HOPS 40
+
 static void table_release(struct table *t)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
         ivet_free(t->v[i].path);
+        ivet_free(t->v[i].target);
+    }
     ivet_free(t->v);
     memset(t, 0, sizeof(*t));
 }
@@ -64,15 +78,46 @@ static void fd_teardown(void *global)
     ivet_free(g);
 }
 
+static struct rec *push(struct table *t, const char *path, struct ivet_err *err)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct rec *v = ivet_realloc(t->v, cap * sizeof(*v));
+        if (!v) {
+            ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+            return NULL;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    struct rec *r = &t->v[t->n];
+    memset(r, 0, sizeof(*r));
+    if (!(r->path = ivet_strdup(path))) {
+        ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    r->seq = t->n++;
+    return r;
+}
+
 static int fd_on_entry(struct ivet_lctx *lx, void *state, const struct ivet_entry *e, struct ivet_err *err)
 {
     struct fd_state *st = state;
-    if (!lx->global || e->whiteout || e->opaque || e->type != IVET_ENTRY_FILE)
+    if (!lx->global || e->whiteout || e->opaque)
+        return 0;
+    if (e->type == IVET_ENTRY_HARDLINK && e->linkname) {
+        struct rec *r = push(&st->t, e->path, err);
+        if (!r || !(r->target = ivet_strdup(e->linkname)))
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
+        return 0;
+    }
+    if (e->type != IVET_ENTRY_FILE)
         return 0;
     if (!st->h && !(st->h = ivet_sha256_new(err)))
         return -(int)err->code;
     ivet_sha256_reset(st->h);
     st->hashing = true;
+    st->hashed = 0;
     return 1;
 }
 
@@ -81,8 +126,10 @@ static int fd_on_data(struct ivet_lctx *lx, void *state, const struct ivet_entry
 {
     (void)lx, (void)e, (void)err;
     struct fd_state *st = state;
-    if (st->hashing)
+    if (st->hashing) {
         ivet_sha256_update(st->h, p, n);
+        st->hashed += n;
+    }
     return 0;
 }
 
@@ -93,57 +140,32 @@ static int fd_on_entry_end(struct ivet_lctx *lx, void *state, const struct ivet_
     if (!st->hashing)
         return 0;
     st->hashing = false;
-    struct table *t = &st->t;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        struct rec *v = ivet_realloc(t->v, cap * sizeof(*v));
-        if (!v)
-            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-        t->v = v;
-        t->cap = cap;
-    }
-    struct rec *r = &t->v[t->n];
-    if (!(r->path = ivet_strdup(e->path)))
-        return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    r->seq = t->n;
+    struct rec *r = push(&st->t, e->path, err);
+    if (!r)
+        return -(int)err->code;
     ivet_sha256_final(st->h, &r->d);
-    t->n++;
+    r->size = st->hashed;
+    /* a sparse hole past max_file_scan ends the delivery early */
+    r->complete = st->hashed == e->size;
     return 0;
 }
 
-static int rec_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct rec *)a)->path, ((const struct rec *)b)->path);
-}
-
 /* By path, then by position (qsort is not stable). */
-static int rec_seq_cmp(const void *a, const void *b)
+static int rec_cmp(const void *a, const void *b)
 {
     const struct rec *x = a, *y = b;
     int c = strcmp(x->path, y->path);
     return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The layer's table goes to the image-wide list, sorted for lookups. A path
- * written twice in one layer keeps its last version, as extraction does. */
+/* The layer's table goes to the image-wide list, sorted for lookups. */
 static int fd_layer_end(struct ivet_lctx *lx, void *state, struct ivet_err *err)
 {
     struct fd_state *st = state;
     struct fd_global *g = lx->global;
     if (!g)
         return 0;
-    struct rec *v = st->t.v;
-    size_t n = st->t.n, k = 0;
-    qsort(v, n, sizeof(*v), rec_seq_cmp);
-    for (size_t i = 0; i < n; i++) {
-        if (k && !strcmp(v[k - 1].path, v[i].path)) {
-            ivet_free(v[k - 1].path);
-            v[k - 1] = v[i];
-            continue;
-        }
-        v[k++] = v[i];
-    }
-    st->t.n = k;
+    qsort(st->t.v, st->t.n, sizeof(*st->t.v), rec_cmp);
     pthread_mutex_lock(&g->mu);
     int rc = 0;
     if ((size_t)lx->layer >= g->nlayers) {
@@ -172,13 +194,37 @@ static void fd_layer_free(void *state)
     table_release(&st->t);
 }
 
-static const struct rec *lookup(const struct fd_global *g, int layer, const char *path)
+/* The last version of path in one layer written before position `before`. */
+static const struct rec *version_in(const struct table *t, const char *path, size_t before)
 {
-    if (layer < 0 || (size_t)layer >= g->nlayers)
-        return NULL;
-    struct rec key = { .path = (char *)path };
-    const struct table *t = &g->layers[layer];
-    return t->n ? bsearch(&key, t->v, t->n, sizeof(*t->v), rec_cmp) : NULL;
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {                   /* first record with a path >= path */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->v[mid].path, path) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const struct rec *hit = NULL;
+    for (size_t i = lo; i < t->n && !strcmp(t->v[i].path, path) && t->v[i].seq < before; i++)
+        hit = &t->v[i];
+    return hit;
+}
+
+/* The file version whose bytes `path` shows in layer `layer` just before
+ * position `before`: that layer's, else the nearest lower layer's, with
+ * hard links followed to their target as it was when the link was made. */
+static const struct rec *resolve(const struct fd_global *g, const char *path, int layer, size_t before, int hops)
+{
+    for (int l = layer; l >= 0 && hops <= MAX_LINK_HOPS; l--) {
+        if ((size_t)l >= g->nlayers)
+            continue;
+        const struct rec *r = version_in(&g->layers[l], path, l == layer ? before : SIZE_MAX);
+        if (!r)
+            continue;
+        return r->target ? resolve(g, r->target, l, r->seq, hops + 1) : r;
+    }
+    return NULL;
 }
 
 static int file_cmp(const void *a, const void *b)
@@ -197,6 +243,8 @@ static int fd_on_image(struct ivet_ictx *ix, struct ivet_err *err)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const struct ivet_fsnode *nd = ivet_fsview_at(ix->view, i);
+        if (!nd)
+            return ivet_err_set(err, IVET_E_NOMEM, "out of memory listing the merged view");
         struct ivet_file_rec *f = &r->files[r->nfiles];
         f->type = nd->type;
         f->mode = nd->mode;
@@ -204,17 +252,16 @@ static int fd_on_image(struct ivet_ictx *ix, struct ivet_err *err)
         f->gid = nd->gid;
         f->size = nd->size;
         f->layer = nd->layer;
-        const struct rec *d = NULL;
-        if (nd->type == IVET_ENTRY_FILE) {
-            d = lookup(g, nd->layer, nd->path);
-        } else if (nd->type == IVET_ENTRY_HARDLINK && nd->linkname) {
-            /* the content is its target's, written earlier in the same layer */
-            d = lookup(g, nd->layer, nd->linkname);
+        if (nd->type == IVET_ENTRY_FILE || nd->type == IVET_ENTRY_HARDLINK) {
+            /* a hard link is the file it shares: its target's bytes as they
+             * were when the link was made */
+            const struct rec *d = resolve(g, nd->path, nd->layer, SIZE_MAX, 0);
             f->type = IVET_ENTRY_FILE;
-        }
-        if (d) {
-            f->have_digest = true;
-            f->digest = d->d;
+            if (d) {
+                f->size = d->size;
+                f->have_digest = d->complete;
+                f->digest = d->d;
+            }
         }
         if (!(f->path = ivet_strdup(nd->path)) ||
             (nd->type == IVET_ENTRY_SYMLINK && nd->linkname && !(f->linkname = ivet_strdup(nd->linkname)))) {

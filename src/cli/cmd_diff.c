@@ -24,7 +24,8 @@ static void diff_usage(FILE *f)
         "                            matches '/'; repeatable), e.g. '/var/cache/*'\n"
         "      --platform OS/ARCH[/VARIANT]  platform to pick from multi-platform images\n"
         CLI_REGISTRY_USAGE
-        "                            (the registry options apply to both images)\n"
+        "                            (--username/--password-stdin log in to B's registry only;\n"
+        "                            A uses the credentials stored for its registry)\n"
         "\n"
         "exit status: 0 the same, 1 they differ, 2 an image could not be read\n");
 }
@@ -86,7 +87,11 @@ int cmd_diff(int argc, char **argv)
     }
     if (cli_registry_apply(&reg, &a, "diff") < 0)
         return 2;
+    /* An explicit login is for your own registry, where B (your build) lives:
+     * it must not go to A's registry, which may be anybody's. A uses the
+     * credentials stored for its registry (~/.docker/config.json). */
     b = a;
+    a.username = a.password = NULL;
     a.image = argv[optind];
     b.image = argv[optind + 1];
     struct ivet_diff_opts o = { .a = &a, .b = &b, .ignore = nignore ? ignore : NULL };

@@ -24,7 +24,9 @@ static void verify_usage(FILE *f)
         "      --platform OS/ARCH[/VARIANT]  platform to pick from a multi-platform image\n"
         CLI_REGISTRY_USAGE
         "\n"
-        "exit status: 0 verified, 1 not signed by any of the keys, 2 could not check\n");
+        "exit status: 0 verified, 1 not verified (no signature by any of the keys, or a\n"
+        "transport that carries none: docker-daemon:, old docker-archive files), 2 the\n"
+        "image or a key could not be read\n");
 }
 
 enum { O_PLATFORM = 256 };

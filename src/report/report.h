@@ -46,7 +46,8 @@ struct ivet_file_rec {
     uint32_t mode;
     uint64_t uid, gid, size;
     int layer;
-    bool have_digest;           /* regular files (and hard links to them) */
+    bool have_digest;           /* regular files (and hard links to them) whose every byte
+                                 * was hashed */
     struct ivet_digest digest;
 };
 
@@ -89,6 +90,11 @@ void ivet_vuln_release(struct ivet_vuln *v);
 void ivet_report_summarize(struct ivet_report *r);
 
 /* Renderers. */
+/* The digest that names layer `layer` in reports (its blob, or its diff_id
+ * for uncompressed docker-archive layers), NULL for -1 or out of range. */
+const char *ivet_report_layer_digest(const struct ivet_report *r, int layer);
+/* A JSON string of report text, escaped as text when it is not UTF-8 (never NULL). */
+json_t *ivet_report_jstr(const char *s);
 json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_json(const struct ivet_report *r, FILE *out, struct ivet_err *err);
 int ivet_report_write_table(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);

@@ -6,7 +6,7 @@
 
 #include "imagevet/imagevet.h"
 
-static const char *layer_digest(const struct ivet_report *r, int layer)
+const char *ivet_report_layer_digest(const struct ivet_report *r, int layer)
 {
     if (layer < 0 || (size_t)layer >= r->image.nlayers)
         return NULL;
@@ -17,7 +17,7 @@ static const char *layer_digest(const struct ivet_report *r, int layer)
 
 /* jansson's json_string rejects invalid UTF-8; everything from an image was
  * sanitised already, but fall back to a sanitised copy rather than dropping. */
-static json_t *jstr(const char *s)
+json_t *ivet_report_jstr(const char *s)
 {
     if (!s)
         return json_null();
@@ -39,34 +39,34 @@ static json_t *image_json(const struct ivet_report *r)
 {
     const struct ivet_image *img = &r->image;
     json_t *o = json_object();
-    set(o, "reference", jstr(img->reference));
-    set(o, "transport", jstr(img->transport));
-    set(o, "digest", img->have_manifest_digest ? jstr(img->manifest_digest.text) : json_null());
-    set(o, "config_digest", jstr(img->config_digest.text[0] ? img->config_digest.text : NULL));
-    set(o, "platform", jstr(img->platform));
+    set(o, "reference", ivet_report_jstr(img->reference));
+    set(o, "transport", ivet_report_jstr(img->transport));
+    set(o, "digest", img->have_manifest_digest ? ivet_report_jstr(img->manifest_digest.text) : json_null());
+    set(o, "config_digest", ivet_report_jstr(img->config_digest.text[0] ? img->config_digest.text : NULL));
+    set(o, "platform", ivet_report_jstr(img->platform));
     json_t *os = json_object();
-    set(os, "id", jstr(r->os_id));
-    set(os, "version", jstr(r->os_version));
-    set(os, "name", jstr(r->os_name));
+    set(os, "id", ivet_report_jstr(r->os_id));
+    set(os, "version", ivet_report_jstr(r->os_version));
+    set(os, "name", ivet_report_jstr(r->os_name));
     set(o, "os", os);
     json_t *tags = json_array();
     for (size_t i = 0; i < img->nrepo_tags; i++)
-        json_array_append_new(tags, jstr(img->repo_tags[i]));
+        json_array_append_new(tags, ivet_report_jstr(img->repo_tags[i]));
     set(o, "repo_tags", tags);
-    set(o, "entrypoint", jstr(r->entrypoint));
+    set(o, "entrypoint", ivet_report_jstr(r->entrypoint));
     json_t *layers = json_array();
     for (size_t i = 0; i < img->nlayers; i++) {
         const struct ivet_layer_desc *d = &img->layers[i];
         json_t *l = json_object();
-        set(l, "digest", jstr(layer_digest(r, (int)i)));
-        set(l, "diff_id", jstr(d->diff_id.text[0] ? d->diff_id.text : NULL));
-        set(l, "media_type", jstr(d->media_type));
-        set(l, "compression", jstr(ivet_compression_name(d->compression)));
+        set(l, "digest", ivet_report_jstr(ivet_report_layer_digest(r, (int)i)));
+        set(l, "diff_id", ivet_report_jstr(d->diff_id.text[0] ? d->diff_id.text : NULL));
+        set(l, "media_type", ivet_report_jstr(d->media_type));
+        set(l, "compression", ivet_report_jstr(ivet_compression_name(d->compression)));
         set(l, "size", json_integer((json_int_t)d->size));
         set(l, "tar_size", json_integer((json_int_t)d->tar_bytes));
         set(l, "entries", json_integer((json_int_t)d->entries));
-        set(l, "created_by", jstr(d->created_by));
-        set(l, "created", jstr(d->history_created));
+        set(l, "created_by", ivet_report_jstr(d->created_by));
+        set(l, "created", ivet_report_jstr(d->history_created));
         json_array_append_new(layers, l);
     }
     set(o, "layers", layers);
@@ -77,22 +77,22 @@ static json_t *image_json(const struct ivet_report *r)
 static json_t *finding_json(const struct ivet_report *r, const struct ivet_finding *f)
 {
     json_t *o = json_object();
-    set(o, "id", jstr(f->id));
-    set(o, "category", jstr(f->category));
-    set(o, "severity", jstr(ivet_severity_name(f->severity)));
-    set(o, "title", jstr(f->title));
-    set(o, "path", jstr(f->path));
+    set(o, "id", ivet_report_jstr(f->id));
+    set(o, "category", ivet_report_jstr(f->category));
+    set(o, "severity", ivet_report_jstr(ivet_severity_name(f->severity)));
+    set(o, "title", ivet_report_jstr(f->title));
+    set(o, "path", ivet_report_jstr(f->path));
     set(o, "line", f->line ? json_integer(f->line) : json_null());
-    set(o, "layer", jstr(layer_digest(r, f->layer)));
+    set(o, "layer", ivet_report_jstr(ivet_report_layer_digest(r, f->layer)));
     set(o, "layer_index", f->layer >= 0 ? json_integer(f->layer) : json_null());
     set(o, "hidden", json_boolean(f->hidden));
     if (f->hidden) {
-        set(o, "hidden_by", jstr(layer_digest(r, f->hidden_by)));
+        set(o, "hidden_by", ivet_report_jstr(ivet_report_layer_digest(r, f->hidden_by)));
         set(o, "hidden_by_index", f->hidden_by >= 0 ? json_integer(f->hidden_by) : json_null());
     }
     set(o, "truncated", json_boolean(f->truncated));
-    set(o, "evidence", jstr(f->evidence));
-    set(o, "remediation", jstr(f->remediation));
+    set(o, "evidence", ivet_report_jstr(f->evidence));
+    set(o, "remediation", ivet_report_jstr(f->remediation));
     return o;
 }
 
@@ -109,7 +109,7 @@ json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err)
     set(tool, "version", json_string(IMAGEVET_VERSION));
     set(doc, "tool", tool);
     set(doc, "image", image_json(r));
-    set(doc, "verdict", jstr(ivet_verdict_name(r->verdict)));
+    set(doc, "verdict", ivet_report_jstr(ivet_verdict_name(r->verdict)));
     json_t *fs = json_array();
     for (size_t i = 0; i < r->findings.n; i++)
         json_array_append_new(fs, finding_json(r, &r->findings.v[i]));
@@ -118,16 +118,16 @@ json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err)
     for (size_t i = 0; i < r->npackages; i++) {
         const struct ivet_package *p = &r->packages[i];
         json_t *o = json_object();
-        set(o, "type", jstr(p->type));
-        set(o, "name", jstr(p->name));
-        set(o, "version", jstr(p->version));
-        set(o, "source_name", jstr(p->source_name));
-        set(o, "source_version", jstr(p->source_version));
-        set(o, "arch", jstr(p->arch));
-        set(o, "license", jstr(p->license));
-        set(o, "purl", jstr(p->purl));
-        set(o, "source", jstr(p->path));
-        set(o, "layer", jstr(layer_digest(r, p->layer)));
+        set(o, "type", ivet_report_jstr(p->type));
+        set(o, "name", ivet_report_jstr(p->name));
+        set(o, "version", ivet_report_jstr(p->version));
+        set(o, "source_name", ivet_report_jstr(p->source_name));
+        set(o, "source_version", ivet_report_jstr(p->source_version));
+        set(o, "arch", ivet_report_jstr(p->arch));
+        set(o, "license", ivet_report_jstr(p->license));
+        set(o, "purl", ivet_report_jstr(p->purl));
+        set(o, "source", ivet_report_jstr(p->path));
+        set(o, "layer", ivet_report_jstr(ivet_report_layer_digest(r, p->layer)));
         json_array_append_new(ps, o);
     }
     set(doc, "packages", ps);
@@ -135,24 +135,24 @@ json_t *ivet_report_to_json(const struct ivet_report *r, struct ivet_err *err)
     for (size_t i = 0; i < r->nvulns; i++) {
         const struct ivet_vuln *v = &r->vulns[i];
         json_t *o = json_object();
-        set(o, "id", jstr(v->id));
-        set(o, "package", jstr(v->package));
-        set(o, "type", jstr(v->pkg_type));
-        set(o, "installed", jstr(v->installed));
-        set(o, "fixed", jstr(v->fixed));
-        set(o, "severity", jstr(ivet_severity_name(v->severity)));
+        set(o, "id", ivet_report_jstr(v->id));
+        set(o, "package", ivet_report_jstr(v->package));
+        set(o, "type", ivet_report_jstr(v->pkg_type));
+        set(o, "installed", ivet_report_jstr(v->installed));
+        set(o, "fixed", ivet_report_jstr(v->fixed));
+        set(o, "severity", ivet_report_jstr(ivet_severity_name(v->severity)));
         set(o, "cvss", v->cvss > 0 ? json_real(v->cvss) : json_null());
-        set(o, "source", jstr(v->source));
-        set(o, "title", jstr(v->title));
-        set(o, "aliases", jstr(v->aliases));
-        set(o, "package_path", jstr(v->path));
-        set(o, "layer", jstr(layer_digest(r, v->layer)));
+        set(o, "source", ivet_report_jstr(v->source));
+        set(o, "title", ivet_report_jstr(v->title));
+        set(o, "aliases", ivet_report_jstr(v->aliases));
+        set(o, "package_path", ivet_report_jstr(v->path));
+        set(o, "layer", ivet_report_jstr(ivet_report_layer_digest(r, v->layer)));
         json_array_append_new(vs, o);
     }
     set(doc, "vulnerabilities", vs);
     json_t *notes = json_array();
     for (size_t i = 0; i < r->nnotes; i++)
-        json_array_append_new(notes, jstr(r->notes[i]));
+        json_array_append_new(notes, ivet_report_jstr(r->notes[i]));
     set(doc, "notes", notes);
     json_t *sum = json_object();
     for (int s = IVET_SEV_CRITICAL; s >= IVET_SEV_INFO; s--)

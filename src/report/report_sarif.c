@@ -12,19 +12,6 @@
 
 #include "imagevet/imagevet.h"
 
-static json_t *jstr(const char *s)
-{
-    if (!s)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    char *c = ivet_sanitize(s, strlen(s), 65536);
-    j = c ? json_string(c) : NULL;
-    ivet_free(c);
-    return j ? j : json_string("?");
-}
-
 static const char *level(enum ivet_severity s)
 {
     return s >= IVET_SEV_HIGH ? "error" : s == IVET_SEV_MEDIUM ? "warning" : "note";
@@ -59,10 +46,10 @@ static long rule_index(struct rules *rs, const char *id, const char *title, cons
         snprintf(score, sizeof(score), "%.1f", cvss);
     else
         snprintf(score, sizeof(score), "%s", sec_severity(sev));
-    json_t *r = json_pack("{s:o, s:o, s:{s:o}, s:{s:o}, s:{s:o}, s:{s:s}, s:{s:[s,o], s:s, s:s}}", "id", jstr(id),
-                          "name", jstr(id), "shortDescription", "text", jstr(title), "fullDescription", "text",
-                          jstr(title), "help", "text", jstr(help ? help : title), "defaultConfiguration", "level",
-                          level(sev), "properties", "tags", "security", jstr(category), "precision", "high",
+    json_t *r = json_pack("{s:o, s:o, s:{s:o}, s:{s:o}, s:{s:o}, s:{s:s}, s:{s:[s,o], s:s, s:s}}", "id", ivet_report_jstr(id),
+                          "name", ivet_report_jstr(id), "shortDescription", "text", ivet_report_jstr(title), "fullDescription", "text",
+                          ivet_report_jstr(title), "help", "text", ivet_report_jstr(help ? help : title), "defaultConfiguration", "level",
+                          level(sev), "properties", "tags", "security", ivet_report_jstr(category), "precision", "high",
                           "security-severity", score);
     long pos = (long)json_array_size(rs->array);
     if (!r || json_array_append_new(rs->array, r) < 0 || json_object_set_new(rs->index, id, json_integer(pos)) < 0)
@@ -83,7 +70,7 @@ static json_t *location(const struct ivet_report *r, const char *path, uint32_t 
         uri++;
     if (!*uri)
         uri = image_name(r);
-    return json_pack("[{s:{s:{s:o}, s:{s:i}}}]", "physicalLocation", "artifactLocation", "uri", jstr(uri), "region",
+    return json_pack("[{s:{s:{s:o}, s:{s:i}}}]", "physicalLocation", "artifactLocation", "uri", ivet_report_jstr(uri), "region",
                      "startLine", line ? (int)line : 1);
 }
 
@@ -101,14 +88,6 @@ static json_t *fingerprint(const char *rule, const char *where, const char *what
     return json_pack("{s:s}", "primaryLocationLineHash", d.text + 7);
 }
 
-static const char *layer_digest(const struct ivet_report *r, int layer)
-{
-    if (layer < 0 || (size_t)layer >= r->image.nlayers)
-        return NULL;
-    const struct ivet_layer_desc *d = &r->image.layers[layer];
-    return d->have_digest ? d->digest.text : d->diff_id.text;
-}
-
 static int add_finding(json_t *results, struct rules *rs, const struct ivet_report *r, const struct ivet_finding *f)
 {
     long ri = rule_index(rs, f->id, f->title, f->remediation, f->category, f->severity, 0);
@@ -122,12 +101,12 @@ static int add_finding(json_t *results, struct rules *rs, const struct ivet_repo
         ivet_buf_release(&msg);
         return -1;
     }
-    const char *ld = layer_digest(r, f->layer);
-    json_t *o = json_pack("{s:o, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:o, s:b, s:o}}", "ruleId", jstr(f->id), "ruleIndex",
-                          (int)ri, "level", level(f->severity), "message", "text", jstr(msg.ptr), "locations",
+    const char *ld = ivet_report_layer_digest(r, f->layer);
+    json_t *o = json_pack("{s:o, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:o, s:b, s:o}}", "ruleId", ivet_report_jstr(f->id), "ruleIndex",
+                          (int)ri, "level", level(f->severity), "message", "text", ivet_report_jstr(msg.ptr), "locations",
                           location(r, f->path, f->line), "partialFingerprints",
                           fingerprint(f->id, f->path ? f->path : image_name(r), f->evidence), "properties",
-                          "layer", jstr(ld), "hidden", f->hidden, "severity", jstr(ivet_severity_name(f->severity)));
+                          "layer", ivet_report_jstr(ld), "hidden", f->hidden, "severity", ivet_report_jstr(ivet_severity_name(f->severity)));
     ivet_buf_release(&msg);
     return o ? json_array_append_new(results, o) : -1;
 }
@@ -145,12 +124,12 @@ static int add_vuln(json_t *results, struct rules *rs, const struct ivet_report 
              v->installed, v->id, v->fixed ? "; fixed in " : "", v->fixed ? v->fixed : "");
     char what[600];
     snprintf(what, sizeof(what), "%s %s %s", v->pkg_type ? v->pkg_type : "", v->package, v->installed);
-    json_t *o = json_pack("{s:o, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:o, s:o, s:o, s:o}}", "ruleId", jstr(v->id),
-                          "ruleIndex", (int)ri, "level", level(v->severity), "message", "text", jstr(msg),
+    json_t *o = json_pack("{s:o, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:o, s:o, s:o, s:o}}", "ruleId", ivet_report_jstr(v->id),
+                          "ruleIndex", (int)ri, "level", level(v->severity), "message", "text", ivet_report_jstr(msg),
                           "locations", location(r, v->path, 0), "partialFingerprints",
                           fingerprint(v->id, v->path ? v->path : image_name(r), what), "properties", "package",
-                          jstr(v->package), "installed", jstr(v->installed), "fixed", jstr(v->fixed), "layer",
-                          jstr(layer_digest(r, v->layer)));
+                          ivet_report_jstr(v->package), "installed", ivet_report_jstr(v->installed), "fixed", ivet_report_jstr(v->fixed), "layer",
+                          ivet_report_jstr(ivet_report_layer_digest(r, v->layer)));
     return o ? json_array_append_new(results, o) : -1;
 }
 
@@ -169,8 +148,8 @@ json_t *ivet_report_to_sarif(const struct ivet_report *r, struct ivet_err *err)
         doc = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o, s:{s:o, s:o, s:s}}]}", "$schema",
                         "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool", "driver",
                         "name", "imagevet", "version", IMAGEVET_VERSION, "semanticVersion", IMAGEVET_VERSION, "rules",
-                        rs.array, "results", results, "properties", "imageName", jstr(image_name(r)), "digest",
-                        jstr(r->image.have_manifest_digest ? r->image.manifest_digest.text : NULL), "verdict",
+                        rs.array, "results", results, "properties", "imageName", ivet_report_jstr(image_name(r)), "digest",
+                        ivet_report_jstr(r->image.have_manifest_digest ? r->image.manifest_digest.text : NULL), "verdict",
                         ivet_verdict_name(r->verdict));
     else {
         json_decref(rs.array);

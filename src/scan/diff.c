@@ -84,8 +84,13 @@ static json_t *compare_file(const struct ivet_file_rec *a, const struct ivet_fil
         json_array_append_new(c, json_string("type"));
         return c;
     }
-    if (a->have_digest != b->have_digest || (a->have_digest && !ivet_digest_eq(&a->digest, &b->digest)))
-        json_array_append_new(c, json_string("content"));
+    if (a->type == IVET_ENTRY_FILE) {
+        /* content not hashed whole on either side is never "the same" */
+        if (a->size != b->size || (a->have_digest && b->have_digest && !ivet_digest_eq(&a->digest, &b->digest)))
+            json_array_append_new(c, json_string("content"));
+        else if (!a->have_digest || !b->have_digest)
+            json_array_append_new(c, json_string("content-unknown"));
+    }
     if ((a->linkname || b->linkname) && (!a->linkname || !b->linkname || strcmp(a->linkname, b->linkname)))
         json_array_append_new(c, json_string("link"));
     if ((a->mode & 07777) != (b->mode & 07777))
@@ -171,9 +176,21 @@ static int pkg_cmp(const struct ivet_package *x, const struct ivet_package *y)
     return c;
 }
 
+/* For sorting: the same key, then version and architecture, so that equal
+ * lists pair up whatever order qsort leaves them in. */
+static int pkg_sort_cmp(const struct ivet_package *x, const struct ivet_package *y)
+{
+    int c = pkg_cmp(x, y);
+    if (!c)
+        c = strcmp(x->version, y->version);
+    if (!c)
+        c = strcmp(x->arch ? x->arch : "", y->arch ? y->arch : "");
+    return c;
+}
+
 static int pkg_qcmp(const void *a, const void *b)
 {
-    return pkg_cmp(*(const struct ivet_package *const *)a, *(const struct ivet_package *const *)b);
+    return pkg_sort_cmp(*(const struct ivet_package *const *)a, *(const struct ivet_package *const *)b);
 }
 
 static const struct ivet_package **sorted_pkgs(const struct ivet_report *r)
@@ -222,9 +239,10 @@ static json_t *side(const struct ivet_report *r, const char *image)
 static struct ivet_report *scan_one(const struct ivet_scan_opts *in, const char *which, struct ivet_err *err)
 {
     struct ivet_scan_opts o = *in;
-    o.file_digests = true;
+    o.file_digests = true;              /* and only the file tree and the inventory run */
     o.no_content = true;                /* what differs is the question, not what is wrong */
     o.verify_only = false;
+    o.offline = true;
     struct ivet_report *r = ivet_scan(&o, err);
     if (!r)
         ivet_err_wrap(err, "image %s", which);

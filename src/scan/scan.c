@@ -60,10 +60,15 @@ static void job_main(void *arg)
         ivet_err_set(&job->err, IVET_E_INTERNAL, "layer failed without a message");
 }
 
-/* Does analyzer a take part in this scan? `verify` runs the signature checks only. */
+/* Does analyzer a take part in this scan? `verify` runs the signature checks
+ * only; `diff` (file_digests) the file tree and the package inventory. */
 static bool analyzer_runs(const struct scan *s, const struct ivet_analyzer *a)
 {
-    return !s->opts->verify_only || !strcmp(a->name, "signature");
+    if (s->opts->verify_only)
+        return !strcmp(a->name, "signature");
+    if (s->opts->file_digests)
+        return !strcmp(a->name, "filedigest") || !strcmp(a->name, "inventory");
+    return true;
 }
 
 static int setup_analyzers(struct scan *s, struct ivet_err *err)
@@ -129,6 +134,8 @@ static int prepare_jobs(struct scan *s, struct ivet_err *err)
         for (size_t i = 0; i < s->nanalyzers; i++) {
             const struct ivet_analyzer *a = ivet_analyzers[i];
             struct ivet_lctx *lx = &job->lctx[i];
+            if (s->setup_done[i])       /* set for exactly the analyzers that run */
+                job->runs |= 1ull << i;
             lx->layer = (int)l;
             lx->desc = job->desc;
             lx->opts = s->opts;

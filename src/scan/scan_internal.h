@@ -38,6 +38,7 @@ struct scan_job {
     size_t nanalyzers;
     struct ivet_lctx *lctx;             /* one per analyzer */
     void **states;                      /* one per analyzer */
+    uint64_t runs;                      /* analyzers taking part in this scan (bit i: analyzer i) */
     uint64_t want_mask;                 /* analyzers that want the current entry's data */
     bool capturing;                     /* the current entry is being captured */
     bool capture_requested;             /* set by ivet_lctx_capture during on_entry */

@@ -85,7 +85,7 @@ static int on_entry(void *ctx, const struct ivet_entry *e, struct ivet_err *err)
     job->capturing = false;
     for (size_t i = 0; i < job->nanalyzers; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
-        if (!a->on_entry)
+        if (!a->on_entry || !(job->runs & (1ull << i)))
             continue;
         r = a->on_entry(&job->lctx[i], job->states[i], e, err);
         if (r < 0)
@@ -126,7 +126,7 @@ static int on_entry_end(void *ctx, const struct ivet_entry *e, struct ivet_err *
     struct scan_job *job = ctx;
     for (size_t i = 0; i < job->nanalyzers; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
-        if (a->on_entry_end && a->on_entry_end(&job->lctx[i], job->states[i], e, err) < 0)
+        if (a->on_entry_end && (job->runs & (1ull << i)) && a->on_entry_end(&job->lctx[i], job->states[i], e, err) < 0)
             return ivet_err_wrap(err, "analyzer '%s'", a->name);
     }
     job->want_mask = 0;
@@ -188,7 +188,7 @@ int scan_layer_run(struct scan_job *job)
     int r;
     for (size_t i = 0; i < job->nanalyzers; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
-        if (a->layer_begin && (r = a->layer_begin(&job->lctx[i], job->states[i], err)) < 0)
+        if (a->layer_begin && (job->runs & (1ull << i)) && (r = a->layer_begin(&job->lctx[i], job->states[i], err)) < 0)
             return ivet_err_wrap(err, "analyzer '%s'", a->name);
     }
     struct ivet_istream *blob = job->src->ops->open_blob(job->src, job->desc, err);
@@ -200,7 +200,7 @@ int scan_layer_run(struct scan_job *job)
         return r;
     for (size_t i = 0; i < job->nanalyzers; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
-        if (a->layer_end && (r = a->layer_end(&job->lctx[i], job->states[i], err)) < 0)
+        if (a->layer_end && (job->runs & (1ull << i)) && (r = a->layer_end(&job->lctx[i], job->states[i], err)) < 0)
             return ivet_err_wrap(err, "analyzer '%s'", a->name);
     }
     job->ok = true;
