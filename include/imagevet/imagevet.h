@@ -9,5 +9,6 @@
 #include "imagevet/scan.h"
 #include "imagevet/name.h"
 #include "imagevet/diff.h"
+#include "imagevet/server.h"
 
 #endif

@@ -12,6 +12,7 @@ int cmd_sbom(int argc, char **argv);
 int cmd_name(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* cli_util.c */
 /* "512", "64K", "8MiB", "2G" -> bytes; -1 on junk */

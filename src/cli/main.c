@@ -15,6 +15,7 @@ static const struct cli_cmd {
     { "db", cmd_db, "vulnerability database: update, import FILE|DIR, status" },
     { "sbom", cmd_sbom, "list an image's packages as CycloneDX, SPDX or imagevet JSON" },
     { "diff", cmd_diff, "compare two images file by file (the published one and your rebuild)" },
+    { "serve", cmd_serve, "vet every image pushed to your registry (its notifications endpoint)" },
     { "verify", cmd_verify, "is the image signed (cosign) with one of these public keys?" },
 };
 

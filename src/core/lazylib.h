@@ -31,7 +31,8 @@ struct ivet_lazylib {
     char why[256];                      /* dlerror() when loading failed */
 };
 
-extern struct ivet_lazylib ivet_lib_curl, ivet_lib_archive, ivet_lib_hs, ivet_lib_yara, ivet_lib_crypto;
+extern struct ivet_lazylib ivet_lib_curl, ivet_lib_archive, ivet_lib_hs, ivet_lib_yara, ivet_lib_crypto,
+    ivet_lib_mhd;
 
 /* Loads l once (thread-safe); false when the library or a symbol is missing. */
 bool ivet_lazylib_load(struct ivet_lazylib *l);
