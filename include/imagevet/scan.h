@@ -67,7 +67,7 @@ IVET_API void ivet_scan_opts_init(struct ivet_scan_opts *o);
 IVET_API struct ivet_report *ivet_scan(const struct ivet_scan_opts *o, struct ivet_err *err);
 IVET_API void ivet_report_free(struct ivet_report *r);
 
-/* format: "table", "json", "sarif", "cyclonedx", "spdx". */
+/* format: "table", "json", "sarif", "junit", "cyclonedx", "spdx". */
 IVET_API int ivet_report_render(const struct ivet_report *r, const char *format, FILE *out,
                                 bool color, struct ivet_err *err);
 

@@ -234,6 +234,7 @@ static const struct {
     { "cyclonedx", ivet_report_write_cyclonedx },
     { "spdx", ivet_report_write_spdx },
     { "sarif", ivet_report_write_sarif },
+    { "junit", ivet_report_write_junit },
 };
 
 bool ivet_report_format_known(const char *format)

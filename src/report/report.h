@@ -111,5 +111,8 @@ int ivet_report_write_spdx(const struct ivet_report *r, FILE *out, bool color, s
  * GitHub code scanning and other CI dashboards. */
 json_t *ivet_report_to_sarif(const struct ivet_report *r, struct ivet_err *err);
 int ivet_report_write_sarif(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
+/* JUnit XML (report_junit.c): a test case for the verdict and one per finding
+ * and vulnerability, failing at medium (findings) and high (vulnerabilities). */
+int ivet_report_write_junit(const struct ivet_report *r, FILE *out, bool color, struct ivet_err *err);
 
 #endif

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# test_sarif.sh: `imagevet scan --format sarif` on two images: the planted
+# test_sarif.sh: the CI formats. `imagevet scan --format sarif` on two images: the planted
 # fixture (findings in files and in the configuration) and an image of the
 # real Alpine 3.18.9 minirootfs scanned against slices of Alpine's real 3.18
 # secdb (vulnerabilities). Each document must hold what GitHub code scanning
 # requires (research/specs-notes.md section 5) and one result per finding and
-# per vulnerability of the same scan's JSON report.
+# per vulnerability of the same scan's JSON report. `--format junit` on the
+# same images must parse as XML with one test case per finding and
+# vulnerability plus the verdict, failing as documented.
 . "$(dirname "$0")/lib.sh" "$@"
 require_scan
 need "$FIX/planted.oci.tar"
@@ -85,5 +87,33 @@ if [ -f "$ROOTFS" ] && [ -d "$SLICES" ]; then
   check alpine vulns && pass "Alpine 3.18.9 with its secdb: vulnerabilities in SARIF" || fail "Alpine SARIF"
 else
   echo "SKIP (part): $ROOTFS or $SLICES not found (no ../shared/testdata in this clone)"
+fi
+junit() {  # NAME: $TMP/NAME.xml against $TMP/NAME.json
+  python3 - "$TMP/$1.xml" "$TMP/$1.json" <<'PY'
+import json, sys
+import xml.etree.ElementTree as ET
+root, r = ET.parse(sys.argv[1]).getroot(), json.load(open(sys.argv[2]))
+sev = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+want_fail = (r["verdict"] == "fail") + sum(sev[f["severity"]] >= 2 for f in r["findings"]) \
+    + sum(sev[v["severity"]] >= 3 for v in r["vulnerabilities"])
+suite = root.find("testsuite")
+cases = suite.findall("testcase")
+errs = []
+if len(cases) != 1 + len(r["findings"]) + len(r["vulnerabilities"]) or int(suite.get("tests")) != len(cases):
+    errs.append("%d test cases" % len(cases))
+if sum(c.find("failure") is not None for c in cases) != want_fail or int(suite.get("failures")) != want_fail:
+    errs.append("failures: %s, expected %d" % (suite.get("failures"), want_fail))
+if not all(c.get("name") for c in cases):
+    errs.append("a test case without a name")
+for e in errs:
+    print("FAIL: " + e)
+sys.exit(1 if errs else 0)
+PY
+}
+"$IMAGEVET" scan --offline -f junit "oci-archive:$FIX/planted.oci.tar" > "$TMP/planted.xml" 2> /dev/null
+junit planted && pass "planted fixture: JUnit XML, one case per finding, failures as documented" || fail "planted JUnit"
+if [ -f "$TMP/alpine.json" ]; then
+  "$IMAGEVET" scan --offline --vulndb "$TMP/db.sqlite" -f junit "docker-archive:$TMP/alpine.tar" > "$TMP/alpine.xml" 2> /dev/null
+  junit alpine && pass "Alpine 3.18.9: JUnit XML with its vulnerabilities" || fail "Alpine JUnit"
 fi
 finish

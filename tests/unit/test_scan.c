@@ -294,6 +294,42 @@ static void test_sarif_report(void **state)
     tu_tar_free(l0);
 }
 
+/* JUnit XML: one case for the verdict and one per finding, markup in
+ * image-derived text escaped. */
+static void test_junit_report(void **state)
+{
+    (void)state;
+    struct tu_tar *l0 = tu_tar_new();
+    tu_tar_add(l0, 'f', "x<&\">/.env", 0600, "A=1\n", 4, NULL);
+    struct tu_layer ls[1];
+    ls[0] = (struct tu_layer){ 0 };
+    ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
+    char *dir = tu_oci_layout("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}}", ls, 1);
+    struct ivet_err err = IVET_ERR_INIT;
+    struct ivet_report *r = scan_dir(dir, 1, &err);
+    if (!r)
+        fail_msg("scan failed: %s", ivet_err_msg(&err));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(ivet_report_render(r, "junit", f, false, &err), 0);
+    fclose(f);
+    char want[64];
+    snprintf(want, sizeof(want), "tests=\"%zu\"", r->findings.n + r->nvulns + 1);
+    assert_non_null(strstr(buf, want));
+    assert_non_null(strstr(buf, "<testcase classname=\"imagevet\" name=\"verdict\">"));
+    assert_non_null(strstr(buf, "name=\"CONF-CREDENTIAL-FILE /x&lt;&amp;&quot;&gt;/.env\""));
+    assert_null(strstr(buf, "x<&"));
+    /* a medium finding fails, a low one does not */
+    assert_non_null(strstr(buf, "<failure type=\"medium\" message=\"Credential file shipped in the image\">"));
+    assert_non_null(strstr(buf, "<system-out>low: "));
+    free(buf);
+    ivet_report_free(r);
+    tu_rm_rf(dir);
+    free(dir);
+    tu_tar_free(l0);
+}
+
 /* The image-wide limits stop a scan whatever layer crosses them. */
 static void test_image_wide_limits(void **state)
 {
@@ -375,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_altered_layer_fails_whole_scan),
         cmocka_unit_test(test_json_report_shape),
         cmocka_unit_test(test_sarif_report),
+        cmocka_unit_test(test_junit_report),
         cmocka_unit_test(test_image_wide_limits),
         cmocka_unit_test(test_setuid_files_not_owned_by_a_package),
     };
