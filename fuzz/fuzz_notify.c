@@ -3,7 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "ref/ref.h"
 #include "server/server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,11 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
-        /* host/repo@sha256:<64 hex>, and nothing that could change a URL */
-        const char *at = strchr(p[i].image, '@');
-        if (!at || strlen(at) != 1 + 7 + 64 || strpbrk(p[i].image, " ?#%\\\"'") ||
-            strncmp(p[i].image, p[i].host, strlen(p[i].host)) != 0)
+        /* the reference the scan will read names the host the event named */
+        struct ivet_ref ref = { 0 };
+        if (ivet_ref_parse(&ref, p[i].image, &err) < 0 || strcasecmp(ref.registry, p[i].host) != 0 || !ref.digest ||
+            strpbrk(p[i].image, " ?#%\\\"'"))
             abort();
+        ivet_ref_release(&ref);
         ivet_push_release(&p[i]);
     }
     ivet_free(p);

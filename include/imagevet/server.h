@@ -17,13 +17,13 @@ struct ivet_serve_opts {
                                          * listening beyond loopback */
     const char **registries;            /* "host[:port]" whose pushes are vetted, NULL-terminated */
     const struct ivet_scan_opts *scan;  /* how each image is vetted (its image is ignored) */
-    unsigned workers;                   /* scans at a time, 1..16 (0: 1) */
     void (*log)(const char *line);      /* one line per event; NULL: stderr */
 };
 
 /* Serves until *stop becomes non-zero (a signal handler sets it), then
- * finishes the scans running and returns 0. Errors at start (address,
- * store) are returned. */
+ * finishes the scan running (scans have no time limit of their own) and
+ * returns 0. Scans run one at a time, each on every core. Errors at start
+ * (address, store, a --registry that is not a registry host) are returned. */
 IVET_API int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, struct ivet_err *err);
 
 #endif

@@ -19,7 +19,8 @@ static void serve_usage(FILE *f)
         "a manifest or index is queued in the store, which survives restarts, and\n"
         "vetted with the options below; GET /v1/scans/DIGEST gives its verdict and\n"
         "report, POST /v1/scans {\"image\": REF} queues one by hand, GET /v1/health\n"
-        "the queue. SIGINT or SIGTERM stop the server once running scans end.\n"
+        "the queue. Scans run one at a time. SIGINT or SIGTERM stop the server once the\n"
+        "running scan ends (a second signal ends it at once).\n"
         "\n"
         "  --listen HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
         "  --store sqlite:PATH     the queue and the reports\n"
@@ -28,7 +29,6 @@ static void serve_usage(FILE *f)
         "                          server pull from anywhere else)\n"
         "  --token-file FILE       POSTs must carry 'Authorization: Bearer <the file's first\n"
         "                          line>' (required when listening beyond loopback)\n"
-        "  --workers N             scans at a time (default 1, at most 16)\n"
         "scans:\n"
         "  --policy FILE, --key FILE (repeatable), --offline, --no-content, --threads N,\n"
         "  --data-dir DIR, --vulndb PATH, --cache-dir DIR: as for imagevet scan\n"
@@ -37,7 +37,7 @@ static void serve_usage(FILE *f)
         "exit status: 0 stopped by a signal, 2 could not start\n");
 }
 
-enum { O_LISTEN = 256, O_STORE, O_REGISTRY, O_TOKENFILE, O_WORKERS, O_POLICY, O_KEY, O_OFFLINE, O_NOCONTENT,
+enum { O_LISTEN = 256, O_STORE, O_REGISTRY, O_TOKENFILE, O_POLICY, O_KEY, O_OFFLINE, O_NOCONTENT,
        O_THREADS, O_DATADIR, O_VULNDB, O_CACHEDIR };
 #define MAX_REGISTRIES 32
 #define MAX_KEYS 16
@@ -48,7 +48,6 @@ static const struct option longopts[] = {
     { "store", required_argument, NULL, O_STORE },
     { "registry", required_argument, NULL, O_REGISTRY },
     { "token-file", required_argument, NULL, O_TOKENFILE },
-    { "workers", required_argument, NULL, O_WORKERS },
     { "policy", required_argument, NULL, O_POLICY },
     { "key", required_argument, NULL, O_KEY },
     { "offline", no_argument, NULL, O_OFFLINE },
@@ -117,13 +116,6 @@ int cmd_serve(int argc, char **argv)
             registries[nreg++] = optarg;
             break;
         case O_TOKENFILE: token_file = optarg; break;
-        case O_WORKERS:
-            if (cli_parse_size(optarg, &v) < 0 || v == 0 || v > 16) {
-                fprintf(stderr, "imagevet serve: --workers takes a number from 1 to 16\n");
-                return 2;
-            }
-            so.workers = (unsigned)v;
-            break;
         case O_POLICY: o.policy_file = optarg; break;
         case O_KEY:
             if (nkeys == MAX_KEYS) {
@@ -168,6 +160,7 @@ int cmd_serve(int argc, char **argv)
     so.scan = &o;
     struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;         /* a second signal ends the process at once */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);

@@ -1,5 +1,5 @@
 /* http.c: `imagevet serve`: an HTTP endpoint (libmicrohttpd) for a private
- * registry's push notifications, and workers that vet each pushed image
+ * registry's push notifications, and a worker that vets each pushed image
  * with the scan options the server was started with.
  *
  *   POST /v1/notifications   Docker Distribution's envelope: each push of a
@@ -14,7 +14,9 @@
  * retries anything else forever and would stall its queue (research notes,
  * section 3a). Only images on the registries named at start are scanned: a
  * notification names the host to pull from, and the server must not be
- * made to fetch from anywhere else. */
+ * made to fetch from anywhere else. Scans run one at a time: the check
+ * catalog is process-wide (analyze/finding.c), and each scan already uses
+ * every core. */
 #include "core/lazylib.h"
 #include "imagevet/server.h"
 #include "report/report.h"
@@ -27,12 +29,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_REQUEST (1u << 20)          /* bytes of a POST body */
-#define MAX_WORKERS 16
+#define MAX_QUEUED 10000                /* scans waiting; beyond, new ones are refused (503/429) */
 
 struct server {
     const struct ivet_serve_opts *o;
@@ -40,13 +43,12 @@ struct server {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stopping;
-    pthread_t workers[MAX_WORKERS];
-    unsigned nworkers;
+    pthread_t worker;
+    bool have_worker;
 };
 
 struct request {
     struct ivet_buf body;
-    bool too_big;
 };
 
 static void logf_(const struct server *sv, const char *fmt, ...) IVET_PRINTF(2, 3);
@@ -68,9 +70,23 @@ static void logf_(const struct server *sv, const char *fmt, ...)
 static bool host_allowed(const struct server *sv, const char *host)
 {
     for (const char **r = sv->o->registries; r && *r; r++)
-        if (!strcmp(*r, host))
+        if (!strcasecmp(*r, host))
             return true;
     return false;
+}
+
+/* Is the registry the scan of `image` will contact one of --registry? The
+ * reference is read as the scan reads it (a first component without '.' or
+ * ':' is a Docker Hub namespace), not as the notification spelled it. */
+static bool image_allowed(const struct server *sv, const char *image)
+{
+    struct ivet_ref ref = { 0 };
+    struct ivet_err err = IVET_ERR_INIT;
+    bool ok = ivet_ref_parse(&ref, ivet_startswith(image, "docker://") ? image + 9 : image, &err) == 0 &&
+              host_allowed(sv, ref.registry);
+    ivet_ref_release(&ref);
+    ivet_err_release(&err);
+    return ok;
 }
 
 static void scan_one(struct server *sv, long long id, const char *image)
@@ -100,8 +116,10 @@ static void scan_one(struct server *sv, long long id, const char *image)
         rc = ivet_store_finish(sv->store, id, ivet_report_digest(r), ivet_report_verdict(r), buf, NULL, &serr);
         logf_(sv, "scan %lld: %s: %s in %.1f s", id, image, ivet_report_verdict(r), ivet_now() - t0);
     } else {
-        rc = ivet_store_finish(sv->store, id, NULL, NULL, NULL, ivet_err_msg(&err), &serr);
-        logf_(sv, "scan %lld: %s: could not be vetted: %s", id, image, ivet_err_msg(&err));
+        char *msg = ivet_sanitize(ivet_err_msg(&err), strlen(ivet_err_msg(&err)), 1000);
+        rc = ivet_store_finish(sv->store, id, NULL, NULL, NULL, msg ? msg : "could not be vetted", &serr);
+        logf_(sv, "scan %lld: %s: could not be vetted: %s", id, image, msg ? msg : "?");
+        ivet_free(msg);
     }
     if (rc < 0)
         logf_(sv, "scan %lld: %s", id, ivet_err_msg(&serr));
@@ -128,7 +146,15 @@ static void *worker_main(void *arg)
             logf_(sv, "%s", ivet_err_msg(&err));
         ivet_err_release(&err);
         if (got > 0) {
-            scan_one(sv, id, image);
+            struct ivet_err ferr = IVET_ERR_INIT;
+            if (image_allowed(sv, image)) {
+                scan_one(sv, id, image);
+            } else if (ivet_store_finish(sv->store, id, NULL, NULL, NULL,
+                                         "not scanned: its registry is not one this server vets (--registry)",
+                                         &ferr) < 0) {
+                logf_(sv, "%s", ivet_err_msg(&ferr));
+            }
+            ivet_err_release(&ferr);
             ivet_free(image);
             continue;
         }
@@ -145,7 +171,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void wake_workers(struct server *sv)
+static void wake_worker(struct server *sv)
 {
     pthread_mutex_lock(&sv->mu);
     pthread_cond_broadcast(&sv->cv);
@@ -207,9 +233,21 @@ static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection 
         ivet_err_release(&err);
     }
     size_t foreign = 0;
+    long long waiting = 0, running = 0;
+    if (n && ivet_store_counts(sv->store, &waiting, &running, &err) == 0 && waiting >= MAX_QUEUED) {
+        /* the registry retries: nothing is lost while the queue drains */
+        for (size_t k = 0; k < n; k++)
+            ivet_push_release(&pushes[k]);
+        ivet_free(pushes);
+        json_decref(queued);
+        json_decref(out);
+        logf_(sv, "notification refused: %lld scans are waiting", waiting);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the queue is full");
+    }
+    ivet_err_release(&err);
     for (size_t i = 0; i < n; i++) {
         long long id = 0;
-        if (!host_allowed(sv, pushes[i].host)) {
+        if (!image_allowed(sv, pushes[i].image)) {
             foreign++;
             logf_(sv, "push of %s ignored: registry '%s' is not one this server vets (--registry)", pushes[i].image,
                   pushes[i].host);
@@ -233,8 +271,17 @@ static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection 
     ivet_free(pushes);
     json_object_set_new(out, "queued", queued);
     json_object_set_new(out, "skipped", json_integer((json_int_t)(skipped + foreign)));
-    wake_workers(sv);
+    wake_worker(sv);
     return reply(c, MHD_HTTP_ACCEPTED, out);
+}
+
+static bool queue_full(struct server *sv)
+{
+    long long waiting = 0, running = 0;
+    struct ivet_err err = IVET_ERR_INIT;
+    bool full = ivet_store_counts(sv->store, &waiting, &running, &err) == 0 && waiting >= MAX_QUEUED;
+    ivet_err_release(&err);
+    return full;
 }
 
 static enum MHD_Result on_manual_scan(struct server *sv, struct MHD_Connection *c, const struct request *rq)
@@ -252,13 +299,15 @@ static enum MHD_Result on_manual_scan(struct server *sv, struct MHD_Connection *
         res = reply_error(c, MHD_HTTP_BAD_REQUEST, ivet_err_msg(&err));
     } else if (!host_allowed(sv, ref.registry)) {
         res = reply_error(c, MHD_HTTP_FORBIDDEN, "that registry is not one this server vets (--registry)");
+    } else if (queue_full(sv)) {
+        res = reply_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "the queue is full");
     } else {
         long long id = 0;
         if (ivet_store_enqueue(sv->store, ref.normalized, NULL, &id, &err) < 0) {
             res = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, ivet_err_msg(&err));
         } else {
             logf_(sv, "scan %lld queued: %s (asked for)", id, ref.normalized);
-            wake_workers(sv);
+            wake_worker(sv);
             res = reply(c, MHD_HTTP_ACCEPTED, json_pack("{s:I, s:s}", "id", (json_int_t)id, "image", ref.normalized));
         }
     }
@@ -313,11 +362,26 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     (void)version;
     struct server *sv = cls;
     struct request *rq = *con_cls;
-    if (!strcmp(method, "GET"))
+    if (!strcmp(method, "GET")) {
+        /* the reports name private images: with a token, reading needs it too */
+        if (strcmp(url, "/v1/health") != 0 && !authorized(sv, c))
+            return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a bearer token is required");
         return on_get(sv, c, url);
+    }
     if (strcmp(method, "POST") != 0)
         return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or POST");
-    if (!rq) {                          /* the first call: headers only */
+    if (!rq) {
+        /* the first call has the headers only: refuse before reading a body */
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        uint64_t len = 0;
+        if (!authorized(sv, c))
+            return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a bearer token is required");
+        if (cl && (!ivet_parse_u64(cl, &len) || len > MAX_REQUEST))
+            return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body over 1 MiB");
+        /* JSON only: a web page cannot send that cross-origin without asking */
+        if (!ct || !strstr(ct, "json"))
+            return reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "expected a JSON body (Content-Type)");
         if (!(rq = ivet_calloc(1, sizeof(*rq))))
             return MHD_NO;
         ivet_buf_init(&rq->body, MAX_REQUEST);
@@ -326,17 +390,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     if (*upload_size) {
         struct ivet_err e = IVET_ERR_INIT;
-        if (rq->too_big || rq->body.len + *upload_size > MAX_REQUEST ||
-            ivet_buf_append(&rq->body, upload_data, *upload_size, &e) < 0)
-            rq->too_big = true;
+        int rc = rq->body.len + *upload_size > MAX_REQUEST ? -1
+                                                           : ivet_buf_append(&rq->body, upload_data, *upload_size, &e);
         ivet_err_release(&e);
+        if (rc < 0)
+            return MHD_NO;              /* over the limit without a Content-Length: close */
         *upload_size = 0;
         return MHD_YES;
     }
-    if (!authorized(sv, c))
-        return reply_error(c, MHD_HTTP_UNAUTHORIZED, "a bearer token is required");
-    if (rq->too_big)
-        return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body over 1 MiB");
     if (!strcmp(url, "/v1/notifications"))
         return on_notification(sv, c, rq);
     if (!strcmp(url, "/v1/scans"))
@@ -396,6 +457,21 @@ int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, str
         return -(int)err->code;
     if (!o->registries || !o->registries[0])
         return ivet_err_set(err, IVET_E_USAGE, "serve: name the registries whose pushes to vet (--registry HOST[:PORT])");
+    for (const char **r = o->registries; *r; r++) {
+        /* a name Docker would read as a Docker Hub namespace would let pushes
+         * "to" it be pulled from Docker Hub */
+        char probe[300];
+        struct ivet_ref ref = { 0 };
+        snprintf(probe, sizeof(probe), "%s/x", *r);
+        int bad = strlen(*r) > 255 || ivet_ref_parse(&ref, probe, err) < 0 || strcasecmp(ref.registry, *r) != 0;
+        ivet_ref_release(&ref);
+        if (bad) {
+            ivet_err_release(err);
+            return ivet_err_set(err, IVET_E_USAGE, "--registry '%s': not a registry host as image references name "
+                                "it (a name without '.' or ':' is a Docker Hub namespace: give its port, "
+                                "'%s:5000')", *r, *r);
+        }
+    }
     if (listen_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, &loopback, err) < 0)
         return -(int)err->code;
     if (!loopback && !o->token)
@@ -406,34 +482,45 @@ int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, str
     pthread_mutex_init(&sv.mu, NULL);
     pthread_cond_init(&sv.cv, NULL);
     int rc = 0;
-    unsigned want = o->workers ? (o->workers > MAX_WORKERS ? MAX_WORKERS : o->workers) : 1;
+    /* the signals are for the main thread: the others start with them blocked */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL,
         NULL, handler, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, request_done,
-        &sv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        &sv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10), MHD_OPTION_END);
     if (!d) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         rc = ivet_err_set(err, IVET_E_IO, "serve: cannot listen on %s (in use?)", o->listen ? o->listen : "127.0.0.1:8080");
         goto out;
     }
-    for (; sv.nworkers < want; sv.nworkers++)
-        if (pthread_create(&sv.workers[sv.nworkers], NULL, worker_main, &sv) != 0) {
-            rc = ivet_err_set(err, IVET_E_INTERNAL, "serve: cannot start a worker thread");
-            break;
-        }
+    if (pthread_create(&sv.worker, NULL, worker_main, &sv) != 0)
+        rc = ivet_err_set(err, IVET_E_INTERNAL, "serve: cannot start the worker thread");
+    else
+        sv.have_worker = true;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!rc)
-        logf_(&sv, "listening on %s, store %s, %u worker%s", o->listen ? o->listen : "127.0.0.1:8080", o->store,
-              sv.nworkers, sv.nworkers == 1 ? "" : "s");
+        logf_(&sv, "listening on %s, store %s", o->listen ? o->listen : "127.0.0.1:8080", o->store);
     while (!rc && !*stop)
         usleep(100 * 1000);
+    /* no new scan starts once stopping is set; then no new request comes */
+    pthread_mutex_lock(&sv.mu);
+    sv.stopping = true;
+    pthread_cond_broadcast(&sv.cv);
+    pthread_mutex_unlock(&sv.mu);
     MHD_stop_daemon(d);
 out:
     pthread_mutex_lock(&sv.mu);
     sv.stopping = true;
     pthread_cond_broadcast(&sv.cv);
     pthread_mutex_unlock(&sv.mu);
-    for (unsigned i = 0; i < sv.nworkers; i++)
-        pthread_join(sv.workers[i], NULL);
+    if (sv.have_worker)
+        pthread_join(sv.worker, NULL);
     pthread_cond_destroy(&sv.cv);
     pthread_mutex_destroy(&sv.mu);
     ivet_store_close(sv.store);

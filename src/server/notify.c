@@ -5,10 +5,12 @@
  * push, pull and delete. The body is untrusted: every field is checked
  * before it becomes part of an image reference. */
 #include "server/server.h"
+#include "ref/ref.h"
 #include "source/source.h"
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_EVENTS 256
 #define MAX_BODY (1u << 20)
@@ -144,9 +146,22 @@ int ivet_notify_parse(const char *body, size_t len, struct ivet_push **out, size
             ++*skipped;
             continue;
         }
+        char *image = ivet_asprintf("%s/%s@%s", host, repo, d.text);
+        /* the reference must read back with this very host as its registry
+         * (a host without '.' or ':' would be read as a Docker Hub namespace) */
+        struct ivet_ref ref = { 0 };
+        bool same = image && ivet_ref_parse(&ref, image, &derr) == 0 && !strcasecmp(ref.registry, host);
+        ivet_ref_release(&ref);
+        ivet_err_release(&derr);
+        if (image && !same) {
+            ivet_free(image);
+            ivet_free(host);
+            ++*skipped;
+            continue;
+        }
         struct ivet_push *p = &v[*n];
         p->host = host;
-        p->image = ivet_asprintf("%s/%s@%s", host, repo, d.text);
+        p->image = image;
         /* ids and tags are only shown and compared: keep them printable */
         p->event_id = id ? ivet_sanitize(id, strlen(id), 128) : NULL;
         p->tag = tag ? ivet_sanitize(tag, strlen(tag), 128) : NULL;

@@ -4,7 +4,10 @@
  * JSON report. Event ids of notifications already queued are kept, so a
  * registry's retry of one event does not scan twice. Rows left queued or
  * running by a server that stopped go back to the queue when the store opens:
- * a push notified once is scanned even across a restart. */
+ * a push notified once is scanned even across a restart, up to three
+ * attempts (an image that kills the scanner is not retried forever). The
+ * connection is shared by the HTTP thread and the worker (FULLMUTEX); no
+ * call reads connection state left by an earlier statement. */
 #include "server/server.h"
 
 #include <sqlite3.h>
@@ -16,9 +19,11 @@ struct ivet_store {
     char *path;
 };
 
-static int db_err(struct ivet_store *s, struct ivet_err *err, const char *what)
+/* The message of result code rc: sqlite3_errmsg belongs to whichever thread
+ * used the connection last. */
+static int db_err(struct ivet_store *s, int rc, struct ivet_err *err, const char *what)
 {
-    return ivet_err_set(err, IVET_E_IO, "store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    return ivet_err_set(err, IVET_E_IO, "store '%s': %s: %s", s->path, what, sqlite3_errstr(rc));
 }
 
 static void now_text(char *buf, size_t n)
@@ -46,9 +51,15 @@ struct ivet_store *ivet_store_open(const char *spec, struct ivet_err *err)
         ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         return NULL;
     }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
-        db_err(s, err, "cannot open");
+    if (sqlite3_libversion_number() < 3035000) {     /* UPDATE/INSERT ... RETURNING */
+        ivet_err_set(err, IVET_E_UNSUPPORTED, "store: SQLite %s is too old (3.35 or later is needed)",
+                     sqlite3_libversion());
+        ivet_store_close(s);
+        return NULL;
+    }
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        db_err(s, rc, err, "cannot open");
         ivet_store_close(s);
         return NULL;
     }
@@ -56,14 +67,17 @@ struct ivet_store *ivet_store_open(const char *spec, struct ivet_err *err)
     static const char schema[] =
         "PRAGMA journal_mode=WAL;"
         "CREATE TABLE IF NOT EXISTS scans ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT, image TEXT NOT NULL, event_id TEXT UNIQUE,"
-        " status TEXT NOT NULL, digest TEXT, verdict TEXT, error TEXT, report TEXT,"
-        " queued_at TEXT NOT NULL, done_at TEXT);"
+        " id INTEGER PRIMARY KEY AUTOINCREMENT, image TEXT NOT NULL, pushed TEXT, event_id TEXT UNIQUE,"
+        " status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, digest TEXT, verdict TEXT, error TEXT,"
+        " report TEXT, queued_at TEXT NOT NULL, done_at TEXT);"
         "CREATE INDEX IF NOT EXISTS scans_digest ON scans(digest, id);"
+        "CREATE INDEX IF NOT EXISTS scans_pushed ON scans(pushed, id);"
         "CREATE INDEX IF NOT EXISTS scans_status ON scans(status, id);"
+        "UPDATE scans SET status = 'error', error = 'given up: the scanner stopped while vetting it "
+        "three times' WHERE status = 'running' AND attempts >= 3;"
         "UPDATE scans SET status = 'queued' WHERE status = 'running';";
-    if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(s, err, "cannot create its tables");
+    if ((rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL)) != SQLITE_OK) {
+        db_err(s, rc, err, "cannot create its tables");
         ivet_store_close(s);
         return NULL;
     }
@@ -86,23 +100,31 @@ int ivet_store_enqueue(struct ivet_store *s, const char *image, const char *even
     char now[32];
     now_text(now, sizeof(now));
     *id = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR IGNORE INTO scans (image, event_id, status, queued_at) VALUES (?, ?, 'queued', ?)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "cannot queue");
+    /* the digest a push names, for lookups by it */
+    const char *at = strrchr(image, '@');
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO scans (image, pushed, event_id, status, queued_at) "
+                                "VALUES (?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING RETURNING id",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_err(s, rc, err, "cannot queue");
     sqlite3_bind_text(st, 1, image, -1, SQLITE_TRANSIENT);
-    if (event_id)
-        sqlite3_bind_text(st, 2, event_id, -1, SQLITE_TRANSIENT);
+    if (at)
+        sqlite3_bind_text(st, 2, at + 1, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 2);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
+    if (event_id)
+        sqlite3_bind_text(st, 3, event_id, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {             /* not a duplicate event */
+        *id = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_err(s, err, "cannot queue");
-    if (sqlite3_changes(s->db) == 1)
-        *id = (long long)sqlite3_last_insert_rowid(s->db);
-    return 0;
+    return rc == SQLITE_DONE ? 0 : db_err(s, rc, err, "cannot queue");
 }
 
 int ivet_store_claim(struct ivet_store *s, long long *id, char **image, struct ivet_err *err)
@@ -110,11 +132,12 @@ int ivet_store_claim(struct ivet_store *s, long long *id, char **image, struct i
     sqlite3_stmt *st = NULL;
     int found = 0;
     /* one statement: two workers never claim the same row */
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE scans SET status = 'running' WHERE id = (SELECT id FROM scans WHERE status = "
-                           "'queued' ORDER BY id LIMIT 1) RETURNING id, image",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "cannot take the next scan");
+    int prc = sqlite3_prepare_v2(s->db,
+                           "UPDATE scans SET status = 'running', attempts = attempts + 1 WHERE id = (SELECT id FROM "
+                           "scans WHERE status = 'queued' ORDER BY id LIMIT 1) RETURNING id, image",
+                           -1, &st, NULL);
+    if (prc != SQLITE_OK)
+        return db_err(s, prc, err, "cannot take the next scan");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
@@ -126,7 +149,7 @@ int ivet_store_claim(struct ivet_store *s, long long *id, char **image, struct i
     if (found >= 0 && rc != SQLITE_DONE) {
         if (found > 0)
             ivet_free(*image);
-        return db_err(s, err, "cannot take the next scan");
+        return db_err(s, rc, err, "cannot take the next scan");
     }
     return found;
 }
@@ -137,11 +160,12 @@ int ivet_store_finish(struct ivet_store *s, long long id, const char *digest, co
     sqlite3_stmt *st = NULL;
     char now[32];
     now_text(now, sizeof(now));
-    if (sqlite3_prepare_v2(s->db,
-                           "UPDATE scans SET status = ?, digest = ?, verdict = ?, report = ?, error = ?, done_at = ? "
-                           "WHERE id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "cannot record a result");
+    int rc = sqlite3_prepare_v2(s->db,
+                                "UPDATE scans SET status = ?, digest = ?, verdict = ?, report = ?, error = ?, "
+                                "done_at = ? WHERE id = ?",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_err(s, rc, err, "cannot record a result");
     sqlite3_bind_text(st, 1, error ? "error" : "done", -1, SQLITE_STATIC);
     const char *vals[] = { digest, verdict, report, error, now };
     for (int i = 0; i < 5; i++)
@@ -150,26 +174,35 @@ int ivet_store_finish(struct ivet_store *s, long long id, const char *digest, co
         else
             sqlite3_bind_null(st, i + 2);
     sqlite3_bind_int64(st, 7, id);
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_err(s, err, "cannot record a result");
+    return rc == SQLITE_DONE ? 0 : db_err(s, rc, err, "cannot record a result");
 }
 
 static json_t *col(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    return t ? json_string(t) : json_null();
+    if (!t)
+        return json_null();
+    json_t *j = json_string(t);
+    if (!j) {                           /* stored text that is not UTF-8 */
+        char *c = ivet_sanitize(t, strlen(t), 65536);
+        j = c ? json_string(c) : NULL;
+        ivet_free(c);
+    }
+    return j;
 }
 
 json_t *ivet_store_get(struct ivet_store *s, const char *digest, long long id, struct ivet_err *err)
 {
     sqlite3_stmt *st = NULL;
     const char *sql = digest ? "SELECT id, image, digest, status, verdict, error, queued_at, done_at, report FROM scans "
-                               "WHERE digest = ? OR image LIKE '%@' || ? ORDER BY id DESC LIMIT 1"
+                               "WHERE digest = ? OR pushed = ? ORDER BY id DESC LIMIT 1"
                              : "SELECT id, image, digest, status, verdict, error, queued_at, done_at, report FROM scans "
                                "WHERE id = ?";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_err(s, err, "cannot read");
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        db_err(s, rc, err, "cannot read");
         return NULL;
     }
     if (digest) {
@@ -179,7 +212,7 @@ json_t *ivet_store_get(struct ivet_store *s, const char *digest, long long id, s
         sqlite3_bind_int64(st, 1, id);
     }
     json_t *o = NULL;
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *rep = (const char *)sqlite3_column_text(st, 8);
         json_error_t je;
@@ -193,7 +226,7 @@ json_t *ivet_store_get(struct ivet_store *s, const char *digest, long long id, s
     } else if (rc == SQLITE_DONE) {
         ivet_err_set(err, IVET_E_NOTFOUND, "no scan of %s", digest ? digest : "that id");
     } else {
-        db_err(s, err, "cannot read");
+        db_err(s, rc, err, "cannot read");
     }
     sqlite3_finalize(st);
     return o;
@@ -203,10 +236,10 @@ int ivet_store_counts(struct ivet_store *s, long long *queued, long long *runnin
 {
     sqlite3_stmt *st = NULL;
     *queued = *running = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM scans WHERE status IN ('queued', 'running') "
-                                  "GROUP BY status", -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "cannot count");
-    int rc;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT status, count(*) FROM scans WHERE status IN ('queued', 'running') "
+                                       "GROUP BY status", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_err(s, rc, err, "cannot count");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
         if (k && !strcmp(k, "queued"))
@@ -215,5 +248,5 @@ int ivet_store_counts(struct ivet_store *s, long long *queued, long long *runnin
             *running = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_err(s, err, "cannot count");
+    return rc == SQLITE_DONE ? 0 : db_err(s, rc, err, "cannot count");
 }

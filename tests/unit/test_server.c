@@ -66,6 +66,9 @@ static void test_notification_other_events(void **state)
         "{\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
         D1 "\",\"repository\":\"a/b\",\"url\":\"ftp://r/v2/x\"}}",
         "{\"action\":\"push\",\"target\":\"x\"}",
+        /* a host Docker would read as a Docker Hub namespace */
+        "{\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+        D1 "\",\"repository\":\"a/b\",\"url\":\"http://registry/v2/a/b/manifests/" D1 "\"}}",
         "17",
     };
     char body[8192];
@@ -148,6 +151,24 @@ static void test_store(void **state)
     got = ivet_store_get(s, NULL, b, &err);
     assert_string_equal(json_string_value(json_object_get(got, "status")), "error");
     assert_string_equal(json_string_value(json_object_get(got, "error")), "registry unreachable");
+    json_decref(got);
+    ivet_store_close(s);
+    /* a scan that kills the scanner three times is given up */
+    s = ivet_store_open(path, &err);
+    long long c = 0;
+    assert_int_equal(ivet_store_enqueue(s, "r:5000/c:1", NULL, &c, &err), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ivet_store_claim(s, &id, &image, &err), 1);
+        assert_int_equal(id, c);
+        ivet_free(image);
+        ivet_store_close(s);                  /* as if the process died mid-scan */
+        s = ivet_store_open(path, &err);
+        assert_non_null(s);
+    }
+    assert_int_equal(ivet_store_claim(s, &id, &image, &err), 0);
+    got = ivet_store_get(s, NULL, c, &err);
+    assert_string_equal(json_string_value(json_object_get(got, "status")), "error");
+    assert_non_null(strstr(json_string_value(json_object_get(got, "error")), "given up"));
     json_decref(got);
     ivet_store_close(s);
     assert_null(ivet_store_open("postgres://x", &err));
