@@ -88,6 +88,9 @@ IVET_API int ivet_report_exit_status(const struct ivet_report *r, enum ivet_fail
 /* The policy file's fail_on (IVET_FAIL_ON_FAIL when it has none): what the
  * CLI uses when --fail-on is not given. */
 IVET_API int ivet_report_policy_fail_on(const struct ivet_report *r);
+/* Records the fail-on setting in force (the command line's, when given), so
+ * that renderers mark as failing what the exit status counts (JUnit). */
+IVET_API void ivet_report_set_fail_on(struct ivet_report *r, enum ivet_fail_on f);
 
 /* Where rule and reference data are looked for: opts->data_dir, then
  * $IMAGEVET_DATA_DIR, then the installed share directory, then the source

@@ -237,11 +237,14 @@ int cmd_scan(int argc, char **argv)
         status = cli_fail("scan", &err);
         goto done;
     }
+    enum ivet_fail_on eff = fail_on_set ? fail_on : (enum ivet_fail_on)ivet_report_policy_fail_on(r);
+    ivet_report_set_fail_on(r, eff);
     if (ivet_report_render(r, format, out, color, &err) < 0)
         status = cli_fail("scan", &err);
+    else if (fflush(out) != 0 || ferror(out))
+        status = 2, fprintf(stderr, "imagevet scan: cannot write the report\n");
     else
-        status = ivet_report_exit_status(
-            r, fail_on_set ? fail_on : (enum ivet_fail_on)ivet_report_policy_fail_on(r));
+        status = ivet_report_exit_status(r, eff);
     ivet_report_free(r);
 done:
     if (out && out != stdout && fclose(out) != 0 && status != 2) {

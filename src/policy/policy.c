@@ -260,6 +260,9 @@ int ivet_policy_decide(struct ivet_policy *p, const char *today, struct ivet_rep
         v = judge(v, r->vulns[i].severity, p->vuln_fail, p->vuln_warn);
     r->verdict = v;
     r->policy_fail_on_warn = p->fail_on == IVET_FAIL_ON_WARN;
+    /* what makes the verdict at least warn: the lower of the two thresholds */
+    r->find_warn_at = p->find_warn < p->find_fail ? p->find_warn : p->find_fail;
+    r->vuln_warn_at = p->vuln_warn < p->vuln_fail ? p->vuln_warn : p->vuln_fail;
     return 0;
 }
 

@@ -24,6 +24,8 @@ struct ivet_report *ivet_report_new(struct ivet_err *err)
     }
     r->image_extra = json_object();
     r->extra = json_object();
+    r->find_warn_at = IVET_SEV_MEDIUM;  /* the default policy's, until a policy decides */
+    r->vuln_warn_at = IVET_SEV_HIGH;
     if (!r->image_extra || !r->extra) {
         ivet_report_free(r);
         ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -191,6 +193,11 @@ void ivet_report_summarize(struct ivet_report *r)
 const char *ivet_report_verdict(const struct ivet_report *r)
 {
     return ivet_verdict_name(r->verdict);
+}
+
+void ivet_report_set_fail_on(struct ivet_report *r, enum ivet_fail_on f)
+{
+    r->policy_fail_on_warn = f == IVET_FAIL_ON_WARN;
 }
 
 size_t ivet_report_nfindings(const struct ivet_report *r)

@@ -72,7 +72,10 @@ struct ivet_report {
     enum ivet_verdict verdict;
     unsigned summary[5];        /* findings + vulnerabilities per severity */
     double seconds;
-    bool policy_fail_on_warn;   /* the policy file says fail_on: warn (the CLI flag wins) */
+    bool policy_fail_on_warn;   /* the policy file says fail_on: warn (the CLI flag wins, and
+                                 * ivet_report_set_fail_on records it here) */
+    int find_warn_at, vuln_warn_at;     /* the policy's warn thresholds (a severity, or 5:
+                                         * never), for renderers that mark what counts */
 };
 
 struct ivet_report *ivet_report_new(struct ivet_err *err);

@@ -3,7 +3,7 @@
 # fixture (findings in files and in the configuration) and an image of the
 # real Alpine 3.18.9 minirootfs scanned against slices of Alpine's real 3.18
 # secdb (vulnerabilities). Each document must hold what GitHub code scanning
-# requires (research/specs-notes.md section 5) and one result per finding and
+# requires (docs/internals/reports.md) and one result per finding and
 # per vulnerability of the same scan's JSON report. `--format junit` on the
 # same images must parse as XML with one test case per finding and
 # vulnerability plus the verdict, failing as documented.
@@ -14,7 +14,7 @@ command -v python3 > /dev/null || skip "python3 not found"
 
 check() {  # NAME: $TMP/NAME.sarif against $TMP/NAME.json
   python3 - "$TMP/$1.sarif" "$TMP/$1.json" "$2" <<'PY'
-import json, sys
+import json, re, sys
 s, r, want_vulns = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3] == "vulns"
 errs = []
 def want(c, m):
@@ -44,7 +44,8 @@ for x in res:
     want(1 <= len(locs) <= 10, "locations of %s" % x["ruleId"])
     pl = locs[0]["physicalLocation"]
     uri = pl["artifactLocation"]["uri"]
-    want(uri and not uri.startswith("/"), "uri '%s' is relative" % uri)
+    want(re.fullmatch(r"[A-Za-z0-9._~!$&'()*+,;=@/%-]+", uri) and not uri.startswith("/") and ":" not in uri,
+         "uri '%s' is a relative reference" % uri)
     want(pl["region"]["startLine"] >= 1, "startLine of %s" % x["ruleId"])
     fp = x["partialFingerprints"]["primaryLocationLineHash"]
     want(fp not in fps, "fingerprint of %s %s is unique" % (x["ruleId"], uri))
@@ -57,8 +58,10 @@ if want_vulns:
     want(all(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "lib/apk/db/installed" for x in vr),
          "an apk vulnerability is located at lib/apk/db/installed")
 else:
-    files = [x for x in res if not x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(r["image"]["reference"])]
-    want(any(x["ruleId"].startswith("CONT-") for x in files), "content findings located at files")
+    uris = {x["ruleId"]: x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in res}
+    want(any(k.startswith("CONT-") and u != "Dockerfile" for k, u in uris.items()), "content findings located at files")
+    want(all(u == "Dockerfile" for k, u in uris.items() if k in {f["id"] for f in r["findings"] if not f["path"]}),
+         "image-level findings located at Dockerfile")
 for e in errs:
     print("FAIL: " + e)
 sys.exit(1 if errs else 0)

@@ -232,6 +232,7 @@ static void test_sarif_report(void **state)
     struct tu_tar *l0 = tu_tar_new();
     tu_tar_add(l0, 'f', "x/.env", 0600, "A=1\n", 4, NULL);
     tu_tar_add(l0, 'f', "y/.env", 0600, "B=2\n", 4, NULL);
+    tu_tar_add(l0, 'f', "a b%:c#?\xc3\xa9/.env", 0600, "C=3\n", 4, NULL);
     struct tu_layer ls[1];
     ls[0] = (struct tu_layer){ 0 };
     ls[0].blob = tu_tar_bytes(l0, &ls[0].len);
@@ -273,13 +274,32 @@ static void test_sarif_report(void **state)
         assert_non_null(fp);
         assert_null(json_object_get(fps, fp));          /* distinct results, distinct fingerprints */
         json_object_set_new(fps, fp, json_true());
+        /* a relative reference of unreserved characters and escapes only */
+        assert_true(strspn(uri, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=@/%") ==
+                    strlen(uri));
         if (!strcmp(id, "CONF-CREDENTIAL-FILE")) {
             env++;
-            assert_true(!strcmp(uri, "x/.env") || !strcmp(uri, "y/.env"));
+            assert_true(!strcmp(uri, "x/.env") || !strcmp(uri, "y/.env") ||
+                        !strcmp(uri, "a%20b%25%3Ac%23%3F%C3%A9/.env"));
             assert_string_equal(json_string_value(json_object_get(e, "level")), "warning");
         }
+        if (!json_object_get(json_object_get(e, "properties"), "path") ||
+            json_is_null(json_object_get(json_object_get(e, "properties"), "path")))
+            assert_string_equal(uri, "Dockerfile");     /* image-level findings */
     }
-    assert_int_equal(env, 2);
+    assert_int_equal(env, 3);
+    /* the same findings under another image name keep their fingerprints */
+    char *name = r->image.reference;
+    r->image.reference = (char *)"elsewhere/other:tag";
+    json_t *j2 = ivet_report_to_sarif(r, &err);
+    r->image.reference = name;
+    json_t *res2 = json_object_get(json_array_get(json_object_get(j2, "runs"), 0), "results");
+    json_array_foreach(res2, i, e) {
+        const char *fp = json_string_value(json_object_get(json_object_get(e, "partialFingerprints"),
+                                                           "primaryLocationLineHash"));
+        assert_non_null(json_object_get(fps, fp));
+    }
+    json_decref(j2);
     /* one rule for the two findings of one check */
     size_t cred_rules = 0;
     json_array_foreach(rules, i, e) {
@@ -323,6 +343,25 @@ static void test_junit_report(void **state)
     /* a medium finding fails, a low one does not */
     assert_non_null(strstr(buf, "<failure type=\"medium\" message=\"Credential file shipped in the image\">"));
     assert_non_null(strstr(buf, "<system-out>low: "));
+    assert_non_null(strstr(buf, "<system-out>verdict: warn</system-out>"));
+    free(buf);
+    /* under fail-on warn the exit status is 1: the verdict case fails too */
+    ivet_report_set_fail_on(r, IVET_FAIL_ON_WARN);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    assert_int_equal(ivet_report_render(r, "junit", f, false, &err), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "<failure type=\"verdict\" message=\"the image fails its policy\">verdict: warn"));
+    free(buf);
+    /* bytes that are not UTF-8 never reach the XML as such */
+    ivet_free(r->findings.v[0].path);
+    r->findings.v[0].path = ivet_strdup("/bad\xff\xef\xbf\xbe");
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    assert_int_equal(ivet_report_render(r, "junit", f, false, &err), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "/bad\\xff?"));
+    assert_null(strstr(buf, "\xff"));
     free(buf);
     ivet_report_free(r);
     tu_rm_rf(dir);
