@@ -33,6 +33,12 @@ run scan_json "$IMAGEVET" scan --offline -f json --insecure-registry "$R" --plat
 if [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$ARM" ]; then ok "JSON report: image.digest is the arm64 manifest vetted"; else bad "JSON report: image.digest is '$(jq -r .image.digest "$OUT" 2>/dev/null)'"; fi
 if [ "$(jq -r .image.transport "$OUT" 2>/dev/null)" = docker ]; then ok "JSON report: transport docker"; else bad "JSON report: transport"; fi
 
+# sbom takes the same registry options
+run sbom "$IMAGEVET" sbom -f json --insecure-registry "$R" "$R/fixture/busybox:latest"
+if [ "$RC" = 0 ] && [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet sbom of a registry image"; else bad "imagevet sbom: exit $RC"; head -5 "$OUT"; fi
+run sbom_secure "$IMAGEVET" sbom -f json "$R/fixture/busybox:latest"
+expect_rc 2 "sbom without --insecure-registry refuses plain HTTP"
+
 # progress: per layer on a terminal, nothing otherwise
 run quiet "$PULL" --progress --insecure-registry "$R" "docker://$R/fixture/busybox:latest"
 expect_no "MiB/s" "progress: quiet when stderr is not a terminal"
