@@ -96,7 +96,8 @@ struct ivet_analyzer {
  * callbacks run in this order: inventory before vulnerability matching. */
 extern const struct ivet_analyzer *const ivet_analyzers[];
 /* Looks a check up in every analyzer's catalog (and the dynamic rule
- * catalogs registered with ivet_check_register). NULL when unknown. */
+ * catalogs registered with ivet_check_register; such an entry stays valid
+ * while the scan that registered it runs). NULL when unknown. */
 const struct ivet_check *ivet_check_find(const char *id);
 
 /* config.c: does an ENV or build-argument NAME (len bytes) look like it holds a credential? */

@@ -1,6 +1,7 @@
 /* finding.c: findings lists, the check catalog lookup, and redaction. */
 #include "analyze/analyzer.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -23,43 +24,84 @@ int ivet_severity_parse(const char *s)
     return -1;
 }
 
-/* Run-time catalogs (rules from data files, YARA). Registered from setup()
- * before any layer thread starts, cleared after the scan. */
+/* Run-time catalogs (rules from data files, YARA), registered by analyzers'
+ * setup() and removed when their scan ends. Several scans may run in one
+ * process: each entry belongs to the scan that registered it (the owner set
+ * on the registering thread), and a lock keeps a scan's removal from racing
+ * another scan's lookups. A lookup may find an entry of another scan with
+ * the same ID: built from the same kind of data, it describes the same
+ * check, and ivet_findings_add_check copies it while the lock is held. */
 struct dyn {
     const struct ivet_check *v;
     size_t n;
+    const void *owner;
 };
 static struct dyn *dyn;
 static size_t ndyn;
+static pthread_rwlock_t dyn_lock = PTHREAD_RWLOCK_INITIALIZER;
+static _Thread_local const void *cur_owner;
+
+void ivet_check_set_owner(const void *owner)
+{
+    cur_owner = owner;
+}
 
 int ivet_check_register(const struct ivet_check *checks, size_t n, struct ivet_err *err)
 {
+    int rc = 0;
+    pthread_rwlock_wrlock(&dyn_lock);
     struct dyn *d = ivet_reallocarray(dyn, ndyn + 1, sizeof(*d));
-    if (!d)
-        return ivet_err_set(err, IVET_E_NOMEM, "out of memory registering checks");
-    dyn = d;
-    dyn[ndyn++] = (struct dyn){ checks, n };
-    return 0;
+    if (!d) {
+        rc = ivet_err_set(err, IVET_E_NOMEM, "out of memory registering checks");
+    } else {
+        dyn = d;
+        dyn[ndyn++] = (struct dyn){ checks, n, cur_owner };
+    }
+    pthread_rwlock_unlock(&dyn_lock);
+    return rc;
 }
 
-void ivet_check_unregister_all(void)
+void ivet_check_unregister(const void *owner)
 {
-    ivet_free(dyn);
-    dyn = NULL;
-    ndyn = 0;
+    pthread_rwlock_wrlock(&dyn_lock);
+    size_t k = 0;
+    for (size_t i = 0; i < ndyn; i++)
+        if (dyn[i].owner != owner)
+            dyn[k++] = dyn[i];
+    ndyn = k;
+    if (!ndyn) {
+        ivet_free(dyn);
+        dyn = NULL;
+    }
+    pthread_rwlock_unlock(&dyn_lock);
 }
 
-const struct ivet_check *ivet_check_find(const char *id)
+/* With dyn_lock held (for reading) when a dynamic entry may be returned. */
+static const struct ivet_check *find_locked(const char *id)
 {
     for (const struct ivet_analyzer *const *a = ivet_analyzers; *a; a++)
         for (size_t i = 0; i < (*a)->nchecks; i++)
             if (strcmp((*a)->checks[i].id, id) == 0)
                 return &(*a)->checks[i];
-    for (size_t k = 0; k < ndyn; k++)
+    const struct ivet_check *mine = NULL, *other = NULL;
+    for (size_t k = 0; k < ndyn && !mine; k++)
         for (size_t i = 0; i < dyn[k].n; i++)
-            if (strcmp(dyn[k].v[i].id, id) == 0)
-                return &dyn[k].v[i];
-    return NULL;
+            if (strcmp(dyn[k].v[i].id, id) == 0) {
+                if (dyn[k].owner == cur_owner)
+                    mine = &dyn[k].v[i];
+                else if (!other)
+                    other = &dyn[k].v[i];
+                break;
+            }
+    return mine ? mine : other;
+}
+
+const struct ivet_check *ivet_check_find(const char *id)
+{
+    pthread_rwlock_rdlock(&dyn_lock);
+    const struct ivet_check *c = find_locked(id);
+    pthread_rwlock_unlock(&dyn_lock);
+    return c;
 }
 
 static void finding_release(struct ivet_finding *f)
@@ -137,13 +179,16 @@ struct ivet_finding *ivet_findings_add_check(struct ivet_findings *f, const char
                                              const char *path, uint32_t line, int layer,
                                              const char *evidence, struct ivet_err *err)
 {
-    const struct ivet_check *c = ivet_check_find(check_id);
-    if (!c) {
+    pthread_rwlock_rdlock(&dyn_lock);
+    const struct ivet_check *c = find_locked(check_id);
+    struct ivet_finding *x = NULL;
+    if (!c)
         ivet_err_set(err, IVET_E_INTERNAL, "check '%s' is not in any catalog", check_id);
-        return NULL;
-    }
-    return ivet_findings_add(f, c->id, c->category, c->severity, c->title, c->remediation, path, line,
-                             layer, evidence, err);
+    else
+        x = ivet_findings_add(f, c->id, c->category, c->severity, c->title, c->remediation, path, line, layer,
+                              evidence, err);
+    pthread_rwlock_unlock(&dyn_lock);
+    return x;
 }
 
 int ivet_findings_splice(struct ivet_findings *dst, struct ivet_findings *src, struct ivet_err *err)

@@ -22,10 +22,15 @@ struct ivet_check {
 };
 
 /* Registers extra checks at run time (rules loaded from data files, YARA
- * rules). The array must stay valid until ivet_check_unregister_all. Call
- * from setup() only (single-threaded). */
+ * rules), for the scan set as owner on this thread (ivet_check_set_owner).
+ * The array must stay valid until ivet_check_unregister(owner). Call from
+ * setup(). Thread-safe: scans may run side by side. */
 int ivet_check_register(const struct ivet_check *checks, size_t n, struct ivet_err *err);
-void ivet_check_unregister_all(void);
+/* The owner of what this thread registers, and whose entries its lookups
+ * prefer (NULL: none). */
+void ivet_check_set_owner(const void *owner);
+/* Removes what `owner` registered. */
+void ivet_check_unregister(const void *owner);
 
 struct ivet_finding {
     char *id, *category, *title, *remediation;

@@ -83,26 +83,30 @@ static int setup_analyzers(struct scan *s, struct ivet_err *err)
     s->setup_done = ivet_calloc(n ? n : 1, sizeof(bool));
     if (!s->globals || !s->setup_done)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
+    /* what the analyzers register in the check catalog is this scan's */
+    ivet_check_set_owner(s);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         const struct ivet_analyzer *a = ivet_analyzers[i];
         if (!analyzer_runs(s, a))
             continue;
         /* teardown also gets what a failing setup left in its global */
         s->setup_done[i] = true;
         if (a->setup && a->setup(s->opts, &s->globals[i], err) < 0)
-            return ivet_err_wrap(err, "analyzer '%s'", a->name);
+            rc = ivet_err_wrap(err, "analyzer '%s'", a->name);
     }
-    return 0;
+    return rc;
 }
 
 static void teardown_analyzers(struct scan *s)
 {
+    /* first out of the catalog, then freed: another scan may be looking */
+    ivet_check_unregister(s);
     for (size_t i = 0; i < s->nanalyzers; i++)
         if (s->setup_done && s->setup_done[i] && s->globals[i] && ivet_analyzers[i]->teardown)
             ivet_analyzers[i]->teardown(s->globals[i]);
     ivet_free(s->globals);
     ivet_free(s->setup_done);
-    ivet_check_unregister_all();
 }
 
 static int prepare_jobs(struct scan *s, struct ivet_err *err)
@@ -486,6 +490,7 @@ out:
         scan_job_release(&s.jobs[i]);
     ivet_free(s.jobs);
     teardown_analyzers(&s);
+    ivet_check_set_owner(NULL);
     ivet_fsview_free(s.view);
     ivet_source_free(s.src);
     ivet_policy_free(pol);

@@ -14,9 +14,8 @@
  * retries anything else forever and would stall its queue (research notes,
  * section 3a). Only images on the registries named at start are scanned: a
  * notification names the host to pull from, and the server must not be
- * made to fetch from anywhere else. Scans run one at a time: the check
- * catalog is process-wide (analyze/finding.c), and each scan already uses
- * every core. */
+ * made to fetch from anywhere else. Scans run one at a time: each already
+ * uses every core, and libyara's initialisation is process-wide. */
 #include "core/lazylib.h"
 #include "imagevet/server.h"
 #include "report/report.h"

@@ -55,11 +55,39 @@ static void test_check_ids_are_unique(void **state)
             assert_ptr_equal(ivet_check_find((*a)->checks[i].id), &(*a)->checks[i]);
 }
 
+/* Run-time catalogs belong to the scan that registered them: one scan
+ * ending removes its own, not another's still running. */
+static void test_catalogs_per_scan(void **state)
+{
+    (void)state;
+    static const struct ivet_check c1[] = { { "TEST-ONE", "contents", IVET_SEV_LOW, "one", "fix one" } };
+    static const struct ivet_check c2[] = { { "TEST-TWO", "contents", IVET_SEV_HIGH, "two", "fix two" } };
+    int scan_a = 1, scan_b = 2;
+    struct ivet_err err = IVET_ERR_INIT;
+    ivet_check_set_owner(&scan_a);
+    assert_int_equal(ivet_check_register(c1, 1, &err), 0);
+    ivet_check_set_owner(&scan_b);
+    assert_int_equal(ivet_check_register(c2, 1, &err), 0);
+    assert_ptr_equal(ivet_check_find("TEST-ONE"), &c1[0]);
+    assert_ptr_equal(ivet_check_find("TEST-TWO"), &c2[0]);
+    ivet_check_unregister(&scan_b);
+    assert_null(ivet_check_find("TEST-TWO"));
+    assert_ptr_equal(ivet_check_find("TEST-ONE"), &c1[0]);     /* scan A's is still there */
+    struct ivet_findings f = { 0 };
+    assert_non_null(ivet_findings_add_check(&f, "TEST-ONE", "/x", 1, 0, "ev", &err));
+    assert_string_equal(f.v[0].title, "one");
+    ivet_findings_release(&f);
+    ivet_check_unregister(&scan_a);
+    assert_null(ivet_check_find("TEST-ONE"));
+    ivet_check_set_owner(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_catalog_check_is_documented),
         cmocka_unit_test(test_check_ids_are_unique),
+        cmocka_unit_test(test_catalogs_per_scan),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }

