@@ -64,12 +64,10 @@ static int contents_setup(const struct ivet_scan_opts *o, void **global, struct 
         rc = ivet_check_register(ivet_rules_checks(g->rs), ivet_rules_count(g->rs), err);
     if (rc == 0 && o->yara_rules)
         rc = ivet_contents_yara_setup(g, o->yara_rules, err);
-    if (rc < 0) {
-        ivet_contents_free_global(g);
-        return rc;
-    }
+    /* on failure too: teardown frees it, after the scan has taken what it
+     * registered out of the check catalog */
     *global = g;
-    return 0;
+    return rc;
 }
 
 void ivet_contents_free_global(struct contents_global *g)

@@ -8,6 +8,7 @@
 #include "core/lazylib.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,29 @@ static int build_checks(struct contents_yara *y, struct ivet_err *err)
     return ivet_check_register(y->checks, y->nchecks, err);
 }
 
+/* libyara's yr_initialize/yr_finalize keep a count that is not thread-safe;
+ * scans may run side by side, so they take turns here. */
+static pthread_mutex_t yara_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned yara_users;
+
+static int yara_init(void)
+{
+    pthread_mutex_lock(&yara_mu);
+    int rc = yara_users ? ERROR_SUCCESS : yr_initialize();
+    if (rc == ERROR_SUCCESS)
+        yara_users++;
+    pthread_mutex_unlock(&yara_mu);
+    return rc;
+}
+
+static void yara_fini(void)
+{
+    pthread_mutex_lock(&yara_mu);
+    if (yara_users && --yara_users == 0)
+        yr_finalize();
+    pthread_mutex_unlock(&yara_mu);
+}
+
 int ivet_contents_yara_setup(struct contents_global *g, const char *path, struct ivet_err *err)
 {
     struct contents_yara *y = ivet_calloc(1, sizeof(*y));
@@ -139,7 +163,7 @@ int ivet_contents_yara_setup(struct contents_global *g, const char *path, struct
     g->yara = y;
     if (ivet_lazylib_require(&ivet_lib_yara, err) < 0)
         return -(int)err->code;
-    if (yr_initialize() != ERROR_SUCCESS)
+    if (yara_init() != ERROR_SUCCESS)
         return ivet_err_set(err, IVET_E_INTERNAL, "cannot initialise libyara");
     y->initialized = true;
     YR_COMPILER *comp = NULL;
@@ -171,7 +195,7 @@ void ivet_contents_yara_teardown(struct contents_global *g)
     if (y->rules)
         yr_rules_destroy(y->rules);
     if (y->initialized)
-        yr_finalize();
+        yara_fini();
     for (size_t i = 0; i < y->nstrings; i++)
         ivet_free(y->strings[i]);
     ivet_free(y->strings);

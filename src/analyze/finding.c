@@ -27,10 +27,10 @@ int ivet_severity_parse(const char *s)
 /* Run-time catalogs (rules from data files, YARA), registered by analyzers'
  * setup() and removed when their scan ends. Several scans may run in one
  * process: each entry belongs to the scan that registered it (the owner set
- * on the registering thread), and a lock keeps a scan's removal from racing
- * another scan's lookups. A lookup may find an entry of another scan with
- * the same ID: built from the same kind of data, it describes the same
- * check, and ivet_findings_add_check copies it while the lock is held. */
+ * on the registering thread), a thread working for a scan (the owner set on
+ * it: the scan's own thread and its layer jobs) finds only that scan's
+ * entries, and a lock keeps a scan's removal from racing another scan's
+ * lookups; ivet_findings_add_check copies an entry while holding it. */
 struct dyn {
     const struct ivet_check *v;
     size_t n;
@@ -83,17 +83,16 @@ static const struct ivet_check *find_locked(const char *id)
         for (size_t i = 0; i < (*a)->nchecks; i++)
             if (strcmp((*a)->checks[i].id, id) == 0)
                 return &(*a)->checks[i];
-    const struct ivet_check *mine = NULL, *other = NULL;
-    for (size_t k = 0; k < ndyn && !mine; k++)
+    /* a thread working for a scan sees that scan's entries only: two scans
+     * may load different rules under one name (YARA files, --data-dir) */
+    for (size_t k = 0; k < ndyn; k++) {
+        if (cur_owner && dyn[k].owner != cur_owner)
+            continue;
         for (size_t i = 0; i < dyn[k].n; i++)
-            if (strcmp(dyn[k].v[i].id, id) == 0) {
-                if (dyn[k].owner == cur_owner)
-                    mine = &dyn[k].v[i];
-                else if (!other)
-                    other = &dyn[k].v[i];
-                break;
-            }
-    return mine ? mine : other;
+            if (strcmp(dyn[k].v[i].id, id) == 0)
+                return &dyn[k].v[i];
+    }
+    return NULL;
 }
 
 const struct ivet_check *ivet_check_find(const char *id)

@@ -56,6 +56,8 @@ struct scan {
 static void job_main(void *arg)
 {
     struct scan_job *job = arg;
+    /* the findings this thread adds take the check details this scan registered */
+    ivet_check_set_owner(job->owner);
     if (scan_layer_run(job) < 0 && job->err.code == IVET_OK)
         ivet_err_set(&job->err, IVET_E_INTERNAL, "layer failed without a message");
 }
@@ -120,6 +122,7 @@ static int prepare_jobs(struct scan *s, struct ivet_err *err)
     for (size_t l = 0; l < s->njobs; l++) {
         struct scan_job *job = &s->jobs[l];
         job->src = s->src;
+        job->owner = s;
         job->totals = &s->totals;
         job->desc = &img->layers[l];
         job->opts = s->opts;
@@ -437,6 +440,9 @@ static int open_source(struct scan *s, struct ivet_err *err)
     for (size_t i = 0; i < s->r->image.nnotes; i++)
         if ((r = ivet_report_note(s->r, err, "%s", s->r->image.notes[i])) < 0)
             return r;
+    /* documents beside the image: not for diff, which compares the images' contents */
+    if (o->file_digests)
+        return 0;
     if (!o->verify_only && (r = scan_attestations(s->src, s->r, o->limits.max_json, err)) < 0)
         return r;
     return scan_signatures(s->src, s->r, o->limits.max_json, err);

@@ -39,6 +39,7 @@ struct scan_job {
     struct ivet_lctx *lctx;             /* one per analyzer */
     void **states;                      /* one per analyzer */
     uint64_t runs;                      /* analyzers taking part in this scan (bit i: analyzer i) */
+    const void *owner;                  /* the scan, for the check catalog (ivet_check_set_owner) */
     uint64_t want_mask;                 /* analyzers that want the current entry's data */
     bool capturing;                     /* the current entry is being captured */
     bool capture_requested;             /* set by ivet_lctx_capture during on_entry */

@@ -15,7 +15,7 @@
  * section 3a). Only images on the registries named at start are scanned: a
  * notification names the host to pull from, and the server must not be
  * made to fetch from anywhere else. Scans run one at a time: each already
- * uses every core, and libyara's initialisation is process-wide. */
+ * uses every core. */
 #include "core/lazylib.h"
 #include "imagevet/server.h"
 #include "report/report.h"

@@ -38,6 +38,7 @@ run sbom "$IMAGEVET" sbom -f json --insecure-registry "$R" "$R/fixture/busybox:l
 if [ "$RC" = 0 ] && [ "$(jq -r .image.digest "$OUT" 2>/dev/null)" = "$D" ]; then ok "imagevet sbom of a registry image"; else bad "imagevet sbom: exit $RC"; head -5 "$OUT"; fi
 run sbom_secure "$IMAGEVET" sbom -f json "$R/fixture/busybox:latest"
 expect_rc 2 "sbom without --insecure-registry refuses plain HTTP"
+expect_out "insecure-registry" "sbom: the error says how to allow it"
 
 # progress: per layer on a terminal, nothing otherwise
 run quiet "$PULL" --progress --insecure-registry "$R" "docker://$R/fixture/busybox:latest"
