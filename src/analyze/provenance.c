@@ -40,15 +40,38 @@ static const struct ivet_check checks[] = {
       "(RUN --mount=type=secret) and rotate the exposed value." },
 };
 
-static json_t *path_get(json_t *o, const char *const *keys, size_t n)
+/* The SLSA versions understood, and where each field BuildKit writes sits in
+ * their predicate (NULL-terminated key paths): ivet_prov_read reads these,
+ * ivet_prov_slim keeps exactly these. */
+static const char *const slsa_versions[] = { "https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1" };
+enum { F_BUILDER, F_BUILD_TYPE, F_SOURCE, F_REVISION, F_ARGS, F_VCS_SOURCE, F_VCS_REVISION, F_COUNT };
+static const char *const field_paths[][F_COUNT][7] = {
+    {   /* v0.2 */
+        { "builder", "id", NULL },
+        { "buildType", NULL },
+        { "invocation", "configSource", "uri", NULL },
+        { "invocation", "configSource", "digest", NULL },
+        { "invocation", "parameters", "args", NULL },
+        { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "source", NULL },
+        { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "revision", NULL },
+    },
+    {   /* v1 */
+        { "runDetails", "builder", "id", NULL },
+        { "buildDefinition", "buildType", NULL },
+        { "buildDefinition", "externalParameters", "configSource", "uri", NULL },
+        { "buildDefinition", "externalParameters", "configSource", "digest", NULL },
+        { "buildDefinition", "externalParameters", "request", "args", NULL },
+        { "runDetails", "metadata", "buildkit_metadata", "vcs", "source", NULL },
+        { "runDetails", "metadata", "buildkit_metadata", "vcs", "revision", NULL },
+    },
+};
+
+static json_t *at(json_t *o, const char *const *keys)
 {
-    for (size_t i = 0; i < n && o; i++)
-        o = json_object_get(o, keys[i]);
+    for (; *keys && o; keys++)
+        o = json_object_get(o, *keys);
     return o;
 }
-#define PATH(o, ...) path_get((o), (const char *const[]){ __VA_ARGS__ }, \
-                              sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
-#define STR(o, ...) json_string_value(PATH((o), __VA_ARGS__))
 
 /* The commit of a configSource digest: sha1, else any string member. */
 static const char *digest_value(json_t *d)
@@ -69,28 +92,19 @@ bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p)
 {
     json_t *pr = json_object_get(st, "predicate");
     memset(p, 0, sizeof(*p));
-    if (!ptype || !json_is_object(pr))
+    size_t v = 0;
+    while (v < IVET_ARRAY_LEN(slsa_versions) && (!ptype || strcmp(ptype, slsa_versions[v]) != 0))
+        v++;
+    if (v == IVET_ARRAY_LEN(slsa_versions) || !json_is_object(pr))
         return false;
-    json_t *vcs;
-    if (!strcmp(ptype, "https://slsa.dev/provenance/v0.2")) {
-        p->builder = STR(pr, "builder", "id");
-        p->build_type = STR(pr, "buildType");
-        p->source = STR(pr, "invocation", "configSource", "uri");
-        p->revision = digest_value(PATH(pr, "invocation", "configSource", "digest"));
-        p->args = PATH(pr, "invocation", "parameters", "args");
-        vcs = PATH(pr, "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs");
-    } else if (!strcmp(ptype, "https://slsa.dev/provenance/v1")) {
-        p->builder = STR(pr, "runDetails", "builder", "id");
-        p->build_type = STR(pr, "buildDefinition", "buildType");
-        p->source = STR(pr, "buildDefinition", "externalParameters", "configSource", "uri");
-        p->revision = digest_value(PATH(pr, "buildDefinition", "externalParameters", "configSource", "digest"));
-        p->args = PATH(pr, "buildDefinition", "externalParameters", "request", "args");
-        vcs = PATH(pr, "runDetails", "metadata", "buildkit_metadata", "vcs");
-    } else {
-        return false;
-    }
-    p->vcs_source = STR(vcs, "source");
-    p->vcs_revision = STR(vcs, "revision");
+    const char *const(*f)[7] = field_paths[v];
+    p->builder = json_string_value(at(pr, f[F_BUILDER]));
+    p->build_type = json_string_value(at(pr, f[F_BUILD_TYPE]));
+    p->source = json_string_value(at(pr, f[F_SOURCE]));
+    p->revision = digest_value(at(pr, f[F_REVISION]));
+    p->args = at(pr, f[F_ARGS]);
+    p->vcs_source = json_string_value(at(pr, f[F_VCS_SOURCE]));
+    p->vcs_revision = json_string_value(at(pr, f[F_VCS_REVISION]));
     if (!json_is_object(p->args))
         p->args = NULL;
     return true;
@@ -100,24 +114,6 @@ bool ivet_prov_read(json_t *st, const char *ptype, struct ivet_prov *p)
 
 #define SLIM_MEMBERS 256                /* members of a copied object (build arguments) */
 #define SLIM_SUBJECTS 64
-
-/* Every place ivet_prov_read looks, in both versions (NULL-terminated). */
-static const char *const slim_paths[][7] = {
-    { "builder", "id", NULL },
-    { "buildType", NULL },
-    { "invocation", "configSource", "uri", NULL },
-    { "invocation", "configSource", "digest", NULL },
-    { "invocation", "parameters", "args", NULL },
-    { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "source", NULL },
-    { "metadata", "https://mobyproject.org/buildkit@v1#metadata", "vcs", "revision", NULL },
-    { "runDetails", "builder", "id", NULL },
-    { "buildDefinition", "buildType", NULL },
-    { "buildDefinition", "externalParameters", "configSource", "uri", NULL },
-    { "buildDefinition", "externalParameters", "configSource", "digest", NULL },
-    { "buildDefinition", "externalParameters", "request", "args", NULL },
-    { "runDetails", "metadata", "buildkit_metadata", "vcs", "source", NULL },
-    { "runDetails", "metadata", "buildkit_metadata", "vcs", "revision", NULL },
-};
 
 /* A string as is; an object as its string members (at most SLIM_MEMBERS);
  * anything else is not read, so NULL with *skip set. */
@@ -199,9 +195,10 @@ json_t *ivet_prov_slim(json_t *st)
         }
     }
     json_t *sp = json_object_get(st, "predicate");
-    for (size_t i = 0; i < IVET_ARRAY_LEN(slim_paths); i++)
-        if (copy_at(pred, sp, slim_paths[i]) < 0)
-            goto fail;
+    for (size_t v = 0; v < IVET_ARRAY_LEN(field_paths); v++)
+        for (size_t f = 0; f < F_COUNT; f++)
+            if (copy_at(pred, sp, field_paths[v][f]) < 0)
+                goto fail;
     return o;
 fail:
     json_decref(o);
@@ -336,7 +333,7 @@ static bool subject_matches(json_t *st, const struct ivet_digest *man, const cha
     const char *hex = strchr(man->text, ':') + 1;
     *other = NULL;
     json_array_foreach(subj, i, e) {
-        const char *d = STR(e, "digest", "sha256");
+        const char *d = json_string_value(json_object_get(json_object_get(e, "digest"), "sha256"));
         if (d && !strcasecmp(d, hex))
             return true;
         if (d && !*other)
