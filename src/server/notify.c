@@ -8,7 +8,6 @@
 #include "ref/ref.h"
 #include "source/source.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,64 +23,6 @@ void ivet_push_release(struct ivet_push *p)
     memset(p, 0, sizeof(*p));
 }
 
-static bool lower_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* Docker's repository grammar, near enough: lowercase components of
- * [a-z0-9] joined by '.', '_' or '-' runs, separated by single '/'; at most
- * 255 bytes. Nothing that could change a URL's meaning ('%', '?', '#',
- * '..', spaces) gets through. */
-static bool repo_ok(const char *r)
-{
-    size_t n = strlen(r);
-    if (!n || n > 255)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = r[i];
-        if (lower_alnum(c))
-            continue;
-        if ((c != '/' && c != '.' && c != '_' && c != '-') || i == 0 || i == n - 1)
-            return false;
-        char p = r[i - 1], q = r[i + 1];
-        if ((c == '/' || c == '.') && !(lower_alnum(p) && lower_alnum(q)))
-            return false;
-        if ((c == '_' || c == '-') && (!(lower_alnum(p) || p == c) || !(lower_alnum(q) || q == c)))
-            return false;
-    }
-    return true;
-}
-
-/* host[:port]: letters, digits, '.', '-', and one ':' before digits; or a
- * bracketed IPv6 address. */
-static bool host_ok(const char *h, size_t n)
-{
-    if (!n || n > 255)
-        return false;
-    size_t i = 0;
-    if (h[0] == '[') {
-        for (i = 1; i < n && h[i] != ']'; i++)
-            if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
-                return false;
-        if (i == n)
-            return false;
-        i++;
-    } else {
-        for (; i < n && h[i] != ':'; i++)
-            if (!isalnum((unsigned char)h[i]) && h[i] != '.' && h[i] != '-')
-                return false;
-    }
-    if (i == n)
-        return i > 0;
-    if (h[i] != ':' || i + 1 == n || n - i - 1 > 5)
-        return false;
-    for (i++; i < n; i++)
-        if (!isdigit((unsigned char)h[i]))
-            return false;
-    return true;
-}
-
 /* The host of "http(s)://host[:port]/v2/...", or NULL. */
 static char *url_host(const char *url)
 {
@@ -93,7 +34,7 @@ static char *url_host(const char *url)
     if (!p)
         return NULL;
     size_t n = strcspn(p, "/?#");
-    return host_ok(p, n) && p[n] == '/' ? ivet_strndup(p, n) : NULL;
+    return n && n <= 255 && p[n] == '/' ? ivet_strndup(p, n) : NULL;
 }
 
 static bool manifest_type(const char *mt)
@@ -134,26 +75,26 @@ int ivet_notify_parse(const char *body, size_t len, struct ivet_push **out, size
         struct ivet_digest d;
         struct ivet_err derr = IVET_ERR_INIT;
         if (i >= MAX_EVENTS || !action || strcmp(action, "push") != 0 || !manifest_type(mt) || !repo ||
-            !repo_ok(repo) || ivet_digest_parse(&d, digest, &derr) < 0) {
+            ivet_digest_parse(&d, digest, &derr) < 0) {
             ivet_err_release(&derr);
             ++*skipped;
             continue;
         }
         char *host = url ? url_host(url) : NULL;
-        if (!host && rhost && host_ok(rhost, strlen(rhost)))
+        if (!host && rhost && *rhost && strlen(rhost) <= 255)
             host = ivet_strdup(rhost);
-        if (!host) {
-            ++*skipped;
-            continue;
-        }
-        char *image = ivet_asprintf("%s/%s@%s", host, repo, d.text);
-        /* the reference must read back with this very host as its registry
-         * (a host without '.' or ':' would be read as a Docker Hub namespace) */
+        char *image = host ? ivet_asprintf("%s/%s@%s", host, repo, d.text) : NULL;
+        /* The reference parser is the one judge of the event's fields: the
+         * image must read back as exactly this host, repository and digest
+         * (a host without '.' or ':' would be a Docker Hub namespace; '..',
+         * '%', '?', '#', uppercase or a tag in a repository name do not parse
+         * or do not read back). */
         struct ivet_ref ref = { 0 };
-        bool same = image && ivet_ref_parse(&ref, image, &derr) == 0 && !strcasecmp(ref.registry, host);
+        bool same = image && ivet_ref_parse(&ref, image, &derr) == 0 && !strcasecmp(ref.registry, host) &&
+                    !strcmp(ref.path, repo) && ref.digest && !strcmp(ref.digest, d.text) && !ref.tag;
         ivet_ref_release(&ref);
         ivet_err_release(&derr);
-        if (image && !same) {
+        if (!same) {
             ivet_free(image);
             ivet_free(host);
             ++*skipped;

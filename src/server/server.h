@@ -21,12 +21,12 @@ struct ivet_push {
 };
 void ivet_push_release(struct ivet_push *p);
 /* Reads a notification envelope ({"events":[...]}): the push events of an
- * image manifest or index (OCI or Docker media types), with a sha256
- * digest, a repository name of the allowed characters and a registry host
- * (from target.url, else request.host) that the image reference reads back
- * as its registry. Everything else (pulls, deletes,
- * blob pushes, odd events) is skipped and counted in *skipped. A body that
- * is not an envelope is IVET_E_FORMAT. At most 256 events are read. */
+ * image manifest or index (OCI or Docker media types) with a sha256 digest,
+ * whose host (from target.url, else request.host), repository and digest
+ * read back, as `host/repository@digest`, as exactly that host, repository
+ * and digest (the reference parser decides). Everything else (pulls,
+ * deletes, blob pushes, odd events) is skipped and counted in *skipped. A
+ * body that is not an envelope is IVET_E_FORMAT. At most 256 events are read. */
 int ivet_notify_parse(const char *body, size_t len, struct ivet_push **out, size_t *n, size_t *skipped,
                       struct ivet_err *err);
 

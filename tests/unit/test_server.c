@@ -58,6 +58,8 @@ static void test_notification_other_events(void **state)
         D1 "\",\"repository\":\"a/b?x\",\"url\":\"http://r:5000/v2/x\"}}",
         "{\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
         D1 "\",\"repository\":\"/a\",\"url\":\"http://r:5000/v2/x\"}}",
+        "{\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+        D1 "\",\"repository\":\"a/b:1\",\"url\":\"http://r:5000/v2/x\"}}",
         /* a digest that is not sha256, a host that is not a host */
         "{\"action\":\"push\",\"target\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":"
         "\"md5:abc\",\"repository\":\"a/b\",\"url\":\"http://r:5000/v2/x\"}}",
