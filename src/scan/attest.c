@@ -54,14 +54,22 @@ static int add_entry(json_t *list, const char *man, const char *digest, const ch
     return 0;
 }
 
+char *scan_error_text(struct ivet_err *err, const char *prefix)
+{
+    char *both = ivet_asprintf("%s%s", prefix, ivet_err_msg(err));
+    ivet_err_release(err);
+    /* cut and escaped as text: a registry's message is not ours to trust */
+    char *text = both ? ivet_sanitize(both, strlen(both), 400) : NULL;
+    ivet_free(both);
+    return text;
+}
+
 /* A failure to read: fatal ones propagate, the others become the entry's error. */
 static int failed(json_t *list, const char *man, const char *digest, const char *ptype, struct ivet_err *err)
 {
     if (scan_read_fatal(err))
         return -(int)err->code;
-    /* cut and escaped as text (a registry's message is not ours to trust) */
-    char *msg = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 400);
-    ivet_err_release(err);
+    char *msg = scan_error_text(err, "");
     if (!msg)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
     int rc = add_entry(list, man, digest, ptype, NULL, msg, err);

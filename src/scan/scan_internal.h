@@ -63,6 +63,9 @@ struct ivet_istream *scan_count_stream(struct ivet_istream *in, struct scan_job 
  * running out of memory) does; anything else leaves the image vettable and
  * the failure on record, as a finding. */
 bool scan_read_fatal(const struct ivet_err *err);
+/* err's message, after prefix, as text for the report (escaped and cut at
+ * 400 bytes); releases err. NULL when out of memory. */
+char *scan_error_text(struct ivet_err *err, const char *prefix);
 /* attest.c: reads the in-toto statements the image's index attaches to its
  * manifest into r->image.attestations (left NULL when there are none). A
  * digest mismatch is an error; a statement that does not parse is kept with

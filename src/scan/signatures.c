@@ -58,13 +58,11 @@ static int read_one(struct ivet_source *src, const char *signed_digest, const ch
     if (rc < 0) {
         if (scan_read_fatal(err))
             return ivet_err_wrap(err, "signature payload '%s' (tag '%s')", d.text, tag);
-        char *why = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 300), msg[340];
-        ivet_err_release(err);
-        if (!why)
-            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-        snprintf(msg, sizeof(msg), "payload unreadable: %s", why);
+        char *why = scan_error_text(err, "payload unreadable: ");
+        rc = why ? add(list, signed_digest, tag, d.text, NULL, 0, NULL, why, err)
+                 : ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         ivet_free(why);
-        return add(list, signed_digest, tag, d.text, NULL, 0, NULL, msg, err);
+        return rc;
     }
     rc = add(list, signed_digest, tag, d.text, raw, len, sig, NULL, err);
     ivet_free(raw);
@@ -88,21 +86,18 @@ static int read_for(struct ivet_source *src, struct ivet_report *r, const struct
     if (rc < 0) {
         if (scan_read_fatal(err))
             return ivet_err_wrap(err, "signature manifest '%s'", tag);
-        char *why = ivet_sanitize(ivet_err_msg(err), strlen(ivet_err_msg(err)), 300), msg[360];
-        ivet_err_release(err);
-        if (!why)
-            return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
-        snprintf(msg, sizeof(msg), "the tag could not be read: %s", why);
+        char *why = scan_error_text(err, "the tag could not be read: ");
+        rc = why ? add(list, signed_digest->text, tag, NULL, NULL, 0, NULL, why, err)
+                 : ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         ivet_free(why);
-        return add(list, signed_digest->text, tag, NULL, NULL, 0, NULL, msg, err);
+        return rc;
     }
     snprintf(what, sizeof(what), "signature manifest '%s' (%s)", tag, md.text);
     struct ivet_err perr = IVET_ERR_INIT;
     json_t *m = ivet_json_parse_max(raw, len, max_json, what, &perr);
     ivet_free(raw);
     if (!m) {
-        char *why = ivet_sanitize(ivet_err_msg(&perr), strlen(ivet_err_msg(&perr)), 300);
-        ivet_err_release(&perr);
+        char *why = scan_error_text(&perr, "");
         rc = why ? add(list, signed_digest->text, tag, md.text, NULL, 0, NULL, why, err)
                  : ivet_err_set(err, IVET_E_NOMEM, "out of memory");
         ivet_free(why);
