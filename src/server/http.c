@@ -170,6 +170,15 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* No scan starts after this (the one running ends first). */
+static void stop_worker(struct server *sv)
+{
+    pthread_mutex_lock(&sv->mu);
+    sv->stopping = true;
+    pthread_cond_broadcast(&sv->cv);
+    pthread_mutex_unlock(&sv->mu);
+}
+
 static void wake_worker(struct server *sv)
 {
     pthread_mutex_lock(&sv->mu);
@@ -215,6 +224,22 @@ static bool authorized(const struct server *sv, struct MHD_Connection *c)
     return diff == 0;
 }
 
+static bool queue_full(struct server *sv)
+{
+    long long waiting = 0, running = 0;
+    struct ivet_err err = IVET_ERR_INIT;
+    bool full = ivet_store_counts(sv->store, &waiting, &running, &err) == 0 && waiting >= MAX_QUEUED;
+    ivet_err_release(&err);
+    return full;
+}
+
+static void release_pushes(struct ivet_push *p, size_t from, size_t n)
+{
+    for (size_t k = from; k < n; k++)
+        ivet_push_release(&p[k]);
+    ivet_free(p);
+}
+
 static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection *c, const struct request *rq)
 {
     struct ivet_push *pushes = NULL;
@@ -232,18 +257,14 @@ static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection 
         ivet_err_release(&err);
     }
     size_t foreign = 0;
-    long long waiting = 0, running = 0;
-    if (n && ivet_store_counts(sv->store, &waiting, &running, &err) == 0 && waiting >= MAX_QUEUED) {
+    if (n && queue_full(sv)) {
         /* the registry retries: nothing is lost while the queue drains */
-        for (size_t k = 0; k < n; k++)
-            ivet_push_release(&pushes[k]);
-        ivet_free(pushes);
+        release_pushes(pushes, 0, n);
         json_decref(queued);
         json_decref(out);
-        logf_(sv, "notification refused: %lld scans are waiting", waiting);
+        logf_(sv, "notification refused: %d scans are waiting", MAX_QUEUED);
         return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the queue is full");
     }
-    ivet_err_release(&err);
     for (size_t i = 0; i < n; i++) {
         long long id = 0;
         if (!image_allowed(sv, pushes[i].image)) {
@@ -253,9 +274,7 @@ static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection 
         } else if (ivet_store_enqueue(sv->store, pushes[i].image, pushes[i].event_id, &id, &err) < 0) {
             logf_(sv, "%s", ivet_err_msg(&err));
             ivet_err_release(&err);
-            for (size_t k = 0; k < n; k++)
-                ivet_push_release(&pushes[k]);
-            ivet_free(pushes);
+            release_pushes(pushes, i, n);
             json_decref(queued);
             json_decref(out);
             /* the registry retries: nothing is lost */
@@ -272,15 +291,6 @@ static enum MHD_Result on_notification(struct server *sv, struct MHD_Connection 
     json_object_set_new(out, "skipped", json_integer((json_int_t)(skipped + foreign)));
     wake_worker(sv);
     return reply(c, MHD_HTTP_ACCEPTED, out);
-}
-
-static bool queue_full(struct server *sv)
-{
-    long long waiting = 0, running = 0;
-    struct ivet_err err = IVET_ERR_INIT;
-    bool full = ivet_store_counts(sv->store, &waiting, &running, &err) == 0 && waiting >= MAX_QUEUED;
-    ivet_err_release(&err);
-    return full;
 }
 
 static enum MHD_Result on_manual_scan(struct server *sv, struct MHD_Connection *c, const struct request *rq)
@@ -471,7 +481,8 @@ int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, str
                                 "'%s:5000')", *r, *r);
         }
     }
-    if (listen_addr(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sl, &loopback, err) < 0)
+    const char *where = o->listen ? o->listen : "127.0.0.1:8080";
+    if (listen_addr(where, &ss, &sl, &loopback, err) < 0)
         return -(int)err->code;
     if (!loopback && !o->token)
         return ivet_err_set(err, IVET_E_USAGE, "serve: listening beyond loopback needs a token (--token-file)");
@@ -495,7 +506,7 @@ int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, str
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10), MHD_OPTION_END);
     if (!d) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
-        rc = ivet_err_set(err, IVET_E_IO, "serve: cannot listen on %s (in use?)", o->listen ? o->listen : "127.0.0.1:8080");
+        rc = ivet_err_set(err, IVET_E_IO, "serve: cannot listen on %s (in use?)", where);
         goto out;
     }
     if (pthread_create(&sv.worker, NULL, worker_main, &sv) != 0)
@@ -504,20 +515,14 @@ int ivet_serve(const struct ivet_serve_opts *o, volatile sig_atomic_t *stop, str
         sv.have_worker = true;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!rc)
-        logf_(&sv, "listening on %s, store %s", o->listen ? o->listen : "127.0.0.1:8080", o->store);
+        logf_(&sv, "listening on %s, store %s", where, o->store);
     while (!rc && !*stop)
         usleep(100 * 1000);
-    /* no new scan starts once stopping is set; then no new request comes */
-    pthread_mutex_lock(&sv.mu);
-    sv.stopping = true;
-    pthread_cond_broadcast(&sv.cv);
-    pthread_mutex_unlock(&sv.mu);
+    /* no new scan first, then no new request */
+    stop_worker(&sv);
     MHD_stop_daemon(d);
 out:
-    pthread_mutex_lock(&sv.mu);
-    sv.stopping = true;
-    pthread_cond_broadcast(&sv.cv);
-    pthread_mutex_unlock(&sv.mu);
+    stop_worker(&sv);
     if (sv.have_worker)
         pthread_join(sv.worker, NULL);
     pthread_cond_destroy(&sv.cv);
