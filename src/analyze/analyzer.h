@@ -67,8 +67,14 @@ int ivet_ictx_each_capture(struct ivet_ictx *ix,
 int ivet_ictx_finding(struct ivet_ictx *ix, const char *check_id, const char *path, int layer,
                       const char *evidence, struct ivet_err *err);
 
+/* The kinds of run an analyzer takes part in (ivet_analyzer.modes). */
+#define IVET_MODE_SCAN 1u               /* imagevet scan (and sbom, serve) */
+#define IVET_MODE_VERIFY 2u             /* imagevet verify: signatures only, no layer read */
+#define IVET_MODE_DIFF 4u               /* imagevet diff: the file tree and what it compares */
+
 struct ivet_analyzer {
     const char *name;                   /* "config", "contents", ... */
+    unsigned modes;                     /* IVET_MODE_* it runs in; 0 means IVET_MODE_SCAN */
     const struct ivet_check *checks;    /* catalog of the IDs it can emit */
     size_t nchecks;
     /* Once per scan, before any layer: compile rules, read policy... The

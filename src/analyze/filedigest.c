@@ -1,7 +1,7 @@
 /* filedigest.c: for `imagevet diff`, the sha256 of every regular file's
  * content, computed during the one pass over each layer, and the final file
- * tree with those digests in the report (r->files). Runs only when the scan
- * asks for it (opts->file_digests); it reports no findings. A file whose
+ * tree with those digests in the report (r->files). Runs in diff mode only
+ * (opts->file_digests, .modes); it reports no findings. A file whose
  * bytes were not all delivered (a sparse hole past max_file_scan) gets no
  * digest, so it never compares equal by content. */
 #include "analyze/analyzer.h"
@@ -56,8 +56,7 @@ static void table_release(struct table *t)
 
 static int fd_setup(const struct ivet_scan_opts *o, void **global, struct ivet_err *err)
 {
-    if (!o->file_digests)
-        return 0;
+    (void)o;                            /* runs in diff mode only (.modes) */
     struct fd_global *g = ivet_calloc(1, sizeof(*g));
     if (!g)
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -102,8 +101,9 @@ static struct rec *push(struct table *t, const char *path, struct ivet_err *err)
 
 static int fd_on_entry(struct ivet_lctx *lx, void *state, const struct ivet_entry *e, struct ivet_err *err)
 {
+    (void)lx;
     struct fd_state *st = state;
-    if (!lx->global || e->whiteout || e->opaque)
+    if (e->whiteout || e->opaque)
         return 0;
     if (e->type == IVET_ENTRY_HARDLINK && e->linkname) {
         struct rec *r = push(&st->t, e->path, err);
@@ -163,8 +163,6 @@ static int fd_layer_end(struct ivet_lctx *lx, void *state, struct ivet_err *err)
 {
     struct fd_state *st = state;
     struct fd_global *g = lx->global;
-    if (!g)
-        return 0;
     qsort(st->t.v, st->t.n, sizeof(*st->t.v), rec_cmp);
     pthread_mutex_lock(&g->mu);
     int rc = 0;
@@ -236,8 +234,6 @@ static int fd_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 {
     const struct fd_global *g = ix->global;
     struct ivet_report *r = ix->report;
-    if (!g)
-        return 0;
     size_t n = ivet_fsview_count(ix->view);
     if (!(r->files = ivet_calloc(n ? n : 1, sizeof(*r->files))))
         return ivet_err_set(err, IVET_E_NOMEM, "out of memory");
@@ -276,6 +272,7 @@ static int fd_on_image(struct ivet_ictx *ix, struct ivet_err *err)
 
 const struct ivet_analyzer ivet_analyzer_filedigest = {
     .name = "filedigest",
+    .modes = IVET_MODE_DIFF,
     .setup = fd_setup,
     .teardown = fd_teardown,
     .state_size = sizeof(struct fd_state),

@@ -541,6 +541,7 @@ out:
  * catalog stays so that the check documentation test still holds). */
 const struct ivet_analyzer ivet_analyzer_inventory = {
     .name = "inventory",
+    .modes = IVET_MODE_SCAN | IVET_MODE_DIFF,
     .checks = inventory_checks,
     .nchecks = IVET_ARRAY_LEN(inventory_checks),
 };
@@ -549,6 +550,7 @@ __attribute__((unused)) static const struct ivet_analyzer inventory_unused = {
 const struct ivet_analyzer ivet_analyzer_inventory = {
 #endif
     .name = "inventory",
+    .modes = IVET_MODE_SCAN | IVET_MODE_DIFF,
     .checks = inventory_checks,
     .nchecks = IVET_ARRAY_LEN(inventory_checks),
     .setup = inv_setup,

@@ -227,6 +227,7 @@ out:
 
 const struct ivet_analyzer ivet_analyzer_signature = {
     .name = "signature",
+    .modes = IVET_MODE_SCAN | IVET_MODE_VERIFY,
     .checks = checks,
     .nchecks = IVET_ARRAY_LEN(checks),
     .setup = sig_setup,

@@ -62,15 +62,11 @@ static void job_main(void *arg)
         ivet_err_set(&job->err, IVET_E_INTERNAL, "layer failed without a message");
 }
 
-/* Does analyzer a take part in this scan? `verify` runs the signature checks
- * only; `diff` (file_digests) the file tree and the package inventory. */
+/* Does analyzer a take part in this scan? Each analyzer names its modes. */
 static bool analyzer_runs(const struct scan *s, const struct ivet_analyzer *a)
 {
-    if (s->opts->verify_only)
-        return !strcmp(a->name, "signature");
-    if (s->opts->file_digests)
-        return !strcmp(a->name, "filedigest") || !strcmp(a->name, "inventory");
-    return true;
+    unsigned mode = s->opts->verify_only ? IVET_MODE_VERIFY : s->opts->file_digests ? IVET_MODE_DIFF : IVET_MODE_SCAN;
+    return ((a->modes ? a->modes : IVET_MODE_SCAN) & mode) != 0;
 }
 
 static int setup_analyzers(struct scan *s, struct ivet_err *err)
