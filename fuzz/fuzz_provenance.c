@@ -45,5 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf[m] = 0;
     n += touch(buf);
     json_decref(st);
-    return n == (size_t)-1;
+    (void)n;                            /* the strlen calls are what the sanitizers watch */
+    return 0;
 }

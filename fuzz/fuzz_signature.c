@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char digest[] = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     const char *why = ivet_cosign_payload_problem((const char *)data, size, digest);
-    size_t n = why ? strlen(why) : 0;
+    if (why && !*why)
+        abort();                        /* a refusal always says why */
     char *s = malloc(size + 1);
     if (!s)
         return 0;
@@ -23,5 +24,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (l > (long)sizeof(out))
         abort();
     free(s);
-    return (int)(n & 0);
+    return 0;
 }
